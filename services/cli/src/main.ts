@@ -1,0 +1,35 @@
+// The `optline` command line. Each command lives in ./commands/<name>.ts and exports
+// `run(args): Promise<number>` (the exit code), so that adding one touches no other file.
+const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
+  stack: { summary: 'stack up|down|status   local Kafka + schema registry', load: () => import('./commands/stack.ts') },
+  match: { summary: 'match --keyword K ...  match JSON strings on stdin against opt-out keywords', load: () => import('./commands/match.ts') },
+};
+
+function usage(): string {
+  const lines = Object.values(commands).map((c) => `  ${c.summary}`);
+  return ['Usage: optline <command> [options]', '', 'Commands:', ...lines, '', 'Run `optline <command> --help` for details.'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`optline: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`optline: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

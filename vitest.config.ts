@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs the pure code with no services; `integration` (files named
+// *.it.test.ts) talks to a real Kafka broker and schema registry, which the global setup
+// starts (or finds) before any integration test runs.
+export default defineConfig({
+  test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/vitest.json' },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{libs,services,schemas,bench}/**/test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.it.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['{libs,services,schemas,test}/**/*.it.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['test/setup/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // One broker on a 2-core machine: files run one after another, which also keeps
+          // consumer-group rebalances of one file from slowing another's.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
