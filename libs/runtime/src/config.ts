@@ -16,6 +16,11 @@ export interface OptlineConfig {
   /** Replication factor of topics this system creates (1 on the local single-node stack). */
   replicationFactor: number;
   clientId: string;
+  /**
+   * Prefix of every topic name (OPTLINE_TOPIC_NAMESPACE, default none). Lets tests and several
+   * deployments share one cluster without seeing each other's records.
+   */
+  topicNamespace: string;
 }
 
 export const LOCAL_BROKERS = '127.0.0.1:9092';
@@ -71,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OptlineConfig 
     partitions: intFrom(env, 'OPTLINE_PARTITIONS', 6, 1, 1000),
     replicationFactor: intFrom(env, 'OPTLINE_REPLICATION_FACTOR', 1, 1, 10),
     clientId: env.OPTLINE_CLIENT_ID?.trim() || 'optline',
+    topicNamespace: env.OPTLINE_TOPIC_NAMESPACE?.trim() ?? '',
   };
 }

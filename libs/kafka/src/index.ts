@@ -1,0 +1,5 @@
+export * from './client.ts';
+export * from './topics.ts';
+export * from './serde.ts';
+export * from './dead-letter.ts';
+export * from './setup.ts';

@@ -1,0 +1,56 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import type { OptlineConfig } from '@optline/runtime';
+
+export interface TopicSpec {
+  name: string;
+  /** The Avro record of values, registered as `<name>-value`; null for raw-byte topics. */
+  valueSchema: string | null;
+  compacted: boolean;
+  doc: string;
+}
+
+/** Every topic of SPEC.md's table and the internal ones, in one place. */
+export const TOPICS = {
+  inbound: { name: 'sms.inbound.v1', valueSchema: 'InboundSms', compacted: false, doc: 'input: replies, keyed by canonical sender phone' },
+  customers: { name: 'customers.v1', valueSchema: 'CustomerProfile', compacted: false, doc: 'input: profiles, keyed by customer_id' },
+  sent: { name: 'sms.sent.v1', valueSchema: 'SmsSent', compacted: false, doc: 'input: sent SMS, keyed by canonical phone' },
+  consent: { name: 'tracking.consent.v1', valueSchema: 'ConsentEvent', compacted: false, doc: 'output: consent events' },
+  campaign: { name: 'tracking.campaign.v1', valueSchema: 'CampaignEvent', compacted: false, doc: 'output: campaign events' },
+  blacklist: { name: 'sms.blacklist.v1', valueSchema: 'BlacklistEntry', compacted: true, doc: 'output: blacklist, keyed <project>:<phone>' },
+  settings: { name: 'optline.settings.v1', valueSchema: 'SmsSettings', compacted: true, doc: 'internal: SMS settings per project' },
+  facts: { name: 'optline.facts.v1', valueSchema: 'MatcherFact', compacted: false, doc: 'internal: matcher facts for the materializer' },
+  deadLetter: { name: 'optline.dead-letter.v1', valueSchema: null, compacted: false, doc: 'rejected input: raw bytes, reason in headers' },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof TOPICS;
+export type Topics = { readonly [K in TopicKey]: TopicSpec };
+
+/** The topics with their names under a namespace (`<namespace>.<name>`; none by default). */
+export function topics(namespace = ''): Topics {
+  const entries = Object.entries(TOPICS).map(([key, spec]) => [key, { ...spec, name: namespace ? `${namespace}.${spec.name}` : spec.name }]);
+  return Object.fromEntries(entries) as unknown as Topics;
+}
+
+export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, partitions?: number): ITopicConfig {
+  const configEntries = [{ name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' }];
+  if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });
+  return { topic: spec.name, numPartitions: partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
+}
+
+/**
+ * Creates the topics that do not exist yet. Existing topics are left as they are (their
+ * partition count is part of their keys' placement and must not change under running services).
+ */
+export async function provisionTopics(admin: Admin, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, specs: readonly TopicSpec[] = Object.values(TOPICS)): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.name));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing.map((s) => topicConfig(s, config)), waitForLeaders: true });
+  } catch (err) {
+    // Another process may have created some of them meanwhile; only a topic still missing is an error.
+    const now = new Set(await admin.listTopics());
+    if (missing.some((s) => !now.has(s.name))) throw err;
+  }
+  return missing.map((s) => s.name);
+}

@@ -1,0 +1,33 @@
+// One valid value per Avro schema, shaped as consumers will read it back.
+const t = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+export const SAMPLES: Record<string, unknown> = {
+  InboundSms: {
+    id: '01HX-sample', type: 'mo_text', from: '00421905123456', to: '00421911000111', body: 'STOP', received_at: t,
+    sent_at: t - 1000, operator_id: '23103', client_reference: null, udh: null, ingested_at: t + 5, source: 'sinch',
+  },
+  CustomerProfile: { project: 'p1', customer_id: 'c1', phone: '00421905123456', updated_at: t, deleted: false },
+  SmsSent: { project: 'p1', customer_id: 'c1', phone: '00421905123456', sender: '00421911000111', message_id: 'm1', sent_at: t },
+  ConsentEvent: {
+    event_id: 'e1', project: 'p1', customer_id: 'c1', timestamp: t, imported_timestamp: t + 3_600_000, action: 'reject',
+    source: 'sms_reply', category: 'sms_marketing', identification: '00421905123456', identification_type: 'phone', message: 'STOP',
+  },
+  CampaignEvent: {
+    event_id: 'e2', project: 'p1', customer_id: null, status: 'incoming_message', action_type: 'sms', timestamp: t,
+    message: 'STOP', sender: '00421905123456', recipient: '00421911000111',
+  },
+  BlacklistEntry: { project: 'p1', phone: '00421905123456', status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },
+  SmsSettings: {
+    project: 'p1', version: 3, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
+    consentCategories: ['sms_marketing'], dedicatedNumbers: ['00421911000111'], updatedAt: t,
+  },
+  MatcherFact: {
+    fact: {
+      'dev.optline.OptOutFact': {
+        project: 'p1', phone: '00421905123456', message_id: 'm1', received_at: t, body: 'STOP', sender: '00421905123456',
+        recipient: '00421911000111', keyword: 'stop', customer_ids: ['c1', 'c2'], categories: ['sms_marketing'],
+      },
+    },
+    recorded_at: t + 10,
+  },
+};
