@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 
 // kafkajs' own retry warnings (e.g. CONCURRENT_TRANSACTIONS while a transaction completes) are
@@ -10,7 +10,12 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'clientId'>, logger?: Logger, clientId?: string): Kafka {
+/**
+ * `overrides` replaces the shared defaults for one client: e.g. a `socketFactory` that routes
+ * broker connections through a test proxy, so an outage can be simulated without stopping the
+ * shared broker.
+ */
+export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'clientId'>, logger?: Logger, clientId?: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   return new Kafka({
     brokers: config.kafkaBrokers,
@@ -24,5 +29,6 @@ export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'client
       const { message, ...rest } = entry.log;
       logger[LEVELS[entry.level] ?? 'debug']({ kafkajs: entry.namespace, ...rest }, message);
     },
+    ...overrides,
   });
 }
