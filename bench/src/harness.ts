@@ -1,0 +1,99 @@
+// A small benchmark harness shared by every bench: each case is a function doing a known number
+// of operations per call; cases are measured round-robin (so drift in machine speed hits all
+// of them alike), the median run counts, and a case can be compared with a baseline measured
+// in the same process. Progress goes to stderr, the table to stdout.
+
+export interface BenchCase {
+  name: string;
+  /** One call does `ops` operations; its return value is kept so the work cannot be optimised away. */
+  fn: () => unknown;
+  ops: number;
+  /** Name of the case this one is compared with. */
+  baseline?: string;
+}
+
+export interface BenchOptions {
+  title: string;
+  /** Measured runs per case; the median is reported. */
+  runs?: number;
+  /** Unmeasured calls per case first, so the JIT has settled. */
+  warmup?: number;
+  /** What an operation is, for the column headers ("msg"). */
+  unit?: string;
+}
+
+export interface BenchResult {
+  name: string;
+  ops: number;
+  medianMs: number;
+  opsPerSecond: number;
+  /** opsPerSecond / the baseline's, or null without a baseline. */
+  ratio: number | null;
+}
+
+// Results land here: a store to module state is something the JIT cannot drop.
+export let sink: unknown;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function timeMs(fn: () => unknown): number {
+  const start = process.hrtime.bigint();
+  sink = fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export function runBench(options: BenchOptions, cases: readonly BenchCase[]): BenchResult[] {
+  const runs = options.runs ?? 7;
+  const warmup = options.warmup ?? 2;
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (const c of cases) for (let i = 0; i < warmup; i++) sink = c.fn();
+  // On a terminal the progress line is rewritten in place; in a log it is appended to.
+  const tty = process.stderr.isTTY === true;
+  process.stderr.write(`${options.title}: run`);
+  for (let run = 1; run <= runs; run++) {
+    process.stderr.write(tty ? `\r${options.title}: run ${run}/${runs}` : ` ${run}`);
+    for (const c of cases) times.get(c.name)!.push(timeMs(c.fn));
+  }
+  process.stderr.write(tty ? `\r${options.title}: ${runs} runs done\n` : ` of ${runs} done\n`);
+
+  const results = cases.map((c) => {
+    const medianMs = median(times.get(c.name)!);
+    return { name: c.name, ops: c.ops, medianMs, opsPerSecond: (c.ops / medianMs) * 1000, ratio: null as number | null };
+  });
+  for (const [i, c] of cases.entries()) {
+    if (c.baseline === undefined) continue;
+    const base = results.find((r) => r.name === c.baseline);
+    if (base === undefined) throw new Error(`bench ${c.name}: unknown baseline ${c.baseline}`);
+    results[i]!.ratio = results[i]!.opsPerSecond / base.opsPerSecond;
+  }
+  return results;
+}
+
+/** A plain-text table: first column left-aligned, the others right-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** The standard table of a bench's results, printed to stdout. */
+export function printResults(options: BenchOptions, results: readonly BenchResult[]): void {
+  const unit = options.unit ?? 'op';
+  const rows = results.map((r) => [
+    r.name,
+    integer.format(r.ops),
+    r.medianMs.toFixed(1),
+    integer.format(r.opsPerSecond),
+    ((r.medianMs * 1e6) / r.ops).toFixed(1),
+    r.ratio === null ? '' : `${r.ratio.toFixed(1)}x`,
+  ]);
+  const headers = ['case', `${unit}s`, 'median ms', `${unit}/s`, `ns/${unit}`, 'vs baseline'];
+  process.stdout.write(`\n${options.title}\n\n${formatTable(headers, rows)}\n\n`);
+}

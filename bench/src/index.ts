@@ -1,0 +1,26 @@
+// `npm run bench -- <name> ...`: runs the named benches, or all of them without a name.
+// A bench is a module exporting `run(args)`; register it here.
+
+export {};
+
+const benches: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  keywords: { summary: 'compiled keyword matcher vs the naive definition', load: () => import('./keywords.ts') },
+};
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const list = Object.entries(benches).map(([name, b]) => `  ${name.padEnd(12)} ${b.summary}`);
+    process.stdout.write(['Usage: npm run bench -- [name ...]', '', 'Benches:', ...list, ''].join('\n'));
+    return 0;
+  }
+  const names = argv.length === 0 ? Object.keys(benches) : argv;
+  const unknown = names.filter((n) => !(n in benches));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown bench ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
+    return 2;
+  }
+  for (const name of names) await (await benches[name]!.load()).run([]);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,128 @@
+// The tracking events the materializer emits, built from facts. Field names and values are the
+// product page's. Every event_id is derived from what the event is about, so rebuilding an
+// event after a crash gives the same id and a consumer can de-duplicate.
+
+import { createHash } from 'node:crypto';
+import type { IncomingMessageFact, OptedOutFact } from './facts.ts';
+
+export const ENQUEUE_FAILED_MESSAGE = 'Phone number is blacklisted by an opt-out keyword.';
+
+export interface CampaignEvent {
+  event_id: string;
+  project: string;
+  /** Null when no profile has the phone. */
+  customer_id: string | null;
+  status: 'incoming_message' | 'enqueue_failed';
+  action_type: 'sms';
+  timestamp: number;
+  message: string;
+  /** The customer's phone (message.from). */
+  sender: string;
+  /** The project's dedicated number (message.to); null when a send check does not know it. */
+  recipient: string | null;
+}
+
+export interface ConsentEvent {
+  event_id: string;
+  project: string;
+  customer_id: string;
+  /** message.received_at */
+  timestamp: number;
+  /** When the consent was tracked. */
+  imported_timestamp: number;
+  action: 'reject' | 'accept';
+  source: 'sms_reply';
+  category: string;
+  /** message.from */
+  identification: string;
+  identification_type: 'phone';
+  message: string;
+}
+
+// Fixed namespace of optline's event ids (a random UUID, chosen once).
+const NAMESPACE = Buffer.from('3f1c2b7e9a4d4e0f8b6a5c2d1e0f9a8b', 'hex');
+
+/**
+ * A name-based (version 5, SHA-1) UUID of the given parts. The parts are JSON-encoded, so no
+ * separator inside a message id can make two different events collide.
+ */
+export function eventId(...parts: ReadonlyArray<string | number | null>): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(JSON.stringify(parts)).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** One consent `reject` per unsubscribed profile and configured category. */
+export function consentEventsFor(fact: OptedOutFact, importedAt: number): ConsentEvent[] {
+  const events: ConsentEvent[] = [];
+  for (const customer_id of fact.customer_ids) {
+    for (const category of fact.categories) {
+      events.push({
+        event_id: eventId('consent', fact.project, fact.message_id, customer_id, category, 'reject'),
+        project: fact.project,
+        customer_id,
+        timestamp: fact.received_at,
+        imported_timestamp: importedAt,
+        action: 'reject',
+        source: 'sms_reply',
+        category,
+        identification: fact.sender,
+        identification_type: 'phone',
+        message: fact.body,
+      });
+    }
+  }
+  return events;
+}
+
+/** The `incoming_message` campaign event of a tracked message. */
+export function campaignEventFor(fact: IncomingMessageFact): CampaignEvent {
+  return {
+    event_id: eventId('campaign', fact.project, fact.message_id, fact.customer_id, 'incoming_message'),
+    project: fact.project,
+    customer_id: fact.customer_id,
+    status: 'incoming_message',
+    action_type: 'sms',
+    timestamp: fact.received_at,
+    message: fact.body,
+    sender: fact.sender,
+    recipient: fact.recipient,
+  };
+}
+
+export interface EnqueueFailed {
+  project: string;
+  /** The blacklisted customer phone the send was refused for. */
+  phone: string;
+  customer_id: string | null;
+  /** When the send was attempted. */
+  at: number;
+  /** The dedicated number the SMS would have been sent from, when known. */
+  recipient?: string | null;
+}
+
+/**
+ * The `enqueue_failed` campaign event of a refused send. `sender` and `recipient` keep their
+ * meaning from incoming messages (customer's phone, dedicated number) so one query finds
+ * both kinds of event for a phone.
+ */
+export function enqueueFailedEvent(e: EnqueueFailed): CampaignEvent {
+  return {
+    event_id: eventId('campaign', e.project, e.phone, e.customer_id, e.at, 'enqueue_failed'),
+    project: e.project,
+    customer_id: e.customer_id,
+    status: 'enqueue_failed',
+    action_type: 'sms',
+    timestamp: e.at,
+    message: ENQUEUE_FAILED_MESSAGE,
+    sender: e.phone,
+    recipient: e.recipient ?? null,
+  };
+}
+
+/** The record key of a tracking event: customer_id, else the phone. */
+export function trackingKey(event: ConsentEvent | CampaignEvent): string {
+  return event.customer_id ?? ('identification' in event ? event.identification : event.sender);
+}

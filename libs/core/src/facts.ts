@@ -1,0 +1,110 @@
+// The matcher's vocabulary: its input message, the per-(project, phone) state it folds, and
+// the facts it decides. Field names are snake_case and times epoch milliseconds, because the
+// Avro schemas of the topics mirror these types.
+
+/** One inbound SMS, already routed to its project. */
+export interface InboundMessage {
+  message_id: string;
+  project: string;
+  /** Canonical sender phone. */
+  from: string;
+  /** Canonical dedicated number (or short code). */
+  to: string;
+  body: string;
+  received_at: number;
+}
+
+/** A profile known to have this phone number. */
+export interface ProfileRef {
+  customer_id: string;
+  /** Last SMS the project sent to this profile on this phone. */
+  last_sent_at: number | null;
+  /** Last update of the profile itself. */
+  updated_at: number | null;
+}
+
+export type BlacklistStatus = 'BLOCKED' | 'CONSENT_TRACKED';
+
+export interface BlacklistState {
+  status: BlacklistStatus;
+  /** Keyword and message of the latest opt-out. */
+  keyword: string;
+  message_id: string;
+  /** When the latest opt-out arrived (its received_at). */
+  blocked_at: number;
+  updated_at: number;
+}
+
+/** Everything the decision needs about one phone within one project. */
+export interface PhoneState {
+  profiles: ProfileRef[];
+  blacklist: BlacklistState | null;
+  /** message_id -> received_at of messages already decided, so a redelivery has no effect. */
+  processed: Record<string, number>;
+}
+
+export interface BlacklistedFact {
+  type: 'blacklisted';
+  project: string;
+  phone: string;
+  keyword: string;
+  message_id: string;
+  blocked_at: number;
+}
+
+export interface OptedOutFact {
+  type: 'opted_out';
+  project: string;
+  phone: string;
+  message_id: string;
+  keyword: string;
+  received_at: number;
+  body: string;
+  sender: string;
+  recipient: string;
+  /** At most 10, most recently active first. */
+  customer_ids: string[];
+  categories: string[];
+}
+
+export interface IncomingMessageFact {
+  type: 'incoming_message';
+  project: string;
+  phone: string;
+  message_id: string;
+  received_at: number;
+  body: string;
+  sender: string;
+  recipient: string;
+  customer_id: string | null;
+}
+
+export interface OptedInFact {
+  type: 'opted_in';
+  project: string;
+  phone: string;
+  message_id: string;
+  keyword: string;
+  received_at: number;
+}
+
+export interface BlacklistClearedFact {
+  type: 'blacklist_cleared';
+  project: string;
+  phone: string;
+  reason: 'opt_in_keyword' | 'consent_accept';
+  message_id: string | null;
+  at: number;
+}
+
+export type Fact = BlacklistedFact | OptedOutFact | IncomingMessageFact | OptedInFact | BlacklistClearedFact;
+
+/** The value of a `sms.blacklist.v1` record (key `<project>:<phone>`). */
+export interface BlacklistEntry extends BlacklistState {
+  project: string;
+  phone: string;
+}
+
+export function emptyPhoneState(): PhoneState {
+  return { profiles: [], blacklist: null, processed: {} };
+}

@@ -1,0 +1,10 @@
+// @optline/core: the pure rules of optline (no I/O), shared by every service.
+export * from './normalize.ts';
+export * from './keywords.ts';
+export * from './phone.ts';
+export * from './settings.ts';
+export * from './compiled-settings.ts';
+export * from './facts.ts';
+export * from './profiles.ts';
+export * from './decide.ts';
+export * from './events.ts';
