@@ -1,0 +1,73 @@
+import type { Checkpoint, KeyValueStore, StoreOp } from './store.ts';
+
+export interface ValueSerde<V> {
+  encode(value: V): Buffer | Promise<Buffer>;
+  decode(bytes: Buffer): V | Promise<V>;
+}
+
+/** One changed key of a unit of work, encoded: what goes to the changelog and later the store. */
+export interface Change {
+  key: string;
+  /** Null deletes the key (a tombstone on the changelog). */
+  value: Buffer | null;
+}
+
+/**
+ * The writes of one unit of work (a transaction), kept in memory over a store: reads see them,
+ * the store does not until `applyChanges` after the transaction committed. So a crash or an
+ * aborted transaction leaves the store at the last committed state.
+ */
+export class PendingWrites<V> {
+  private readonly values = new Map<string, V | null>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly serde: ValueSerde<V>,
+  ) {}
+
+  /** Loads the keys not yet known in one RocksDB multi-get. */
+  async prefetch(keys: Iterable<string>): Promise<void> {
+    const missing = [...new Set(keys)].filter((k) => !this.values.has(k));
+    const found = await this.store.getMany(missing);
+    for (const [i, key] of missing.entries()) {
+      const bytes = found[i];
+      this.values.set(key, bytes === undefined ? null : await this.serde.decode(bytes));
+    }
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    if (!this.values.has(key)) await this.prefetch([key]);
+    return this.values.get(key) ?? undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.values.set(key, value);
+    this.dirty.add(key);
+  }
+
+  delete(key: string): void {
+    this.values.set(key, null);
+    this.dirty.add(key);
+  }
+
+  get size(): number {
+    return this.dirty.size;
+  }
+
+  /** The last value of each changed key, encoded, in the order keys were first changed. */
+  async changes(): Promise<Change[]> {
+    const changes: Change[] = [];
+    for (const key of this.dirty) {
+      const value = this.values.get(key) ?? null;
+      changes.push({ key, value: value === null ? null : await this.serde.encode(value) });
+    }
+    return changes;
+  }
+}
+
+/** Writes committed changes to the store, with the changelog position they reach, atomically. */
+export function applyChanges(store: KeyValueStore, changes: readonly Change[], checkpoint?: Checkpoint): Promise<void> {
+  const ops: StoreOp[] = changes.map((c) => (c.value === null ? { type: 'delete', key: c.key } : { type: 'put', key: c.key, value: c.value }));
+  return store.batch(ops, checkpoint);
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyChanges, partitionStorePath, PendingWrites, RocksDbStore, type ValueSerde } from '../src/index.ts';
+
+let dir: string;
+let store: RocksDbStore;
+const b = (s: string) => Buffer.from(s);
+const json: ValueSerde<{ n: number }> = { encode: (v) => Buffer.from(JSON.stringify(v)), decode: (x) => JSON.parse(x.toString()) };
+
+async function all(range?: Parameters<RocksDbStore['range']>[0]): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for await (const [k, v] of store.range(range)) out.push([k, v.toString()]);
+  return out;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'state-store-'));
+  store = await RocksDbStore.open(join(dir, 'db'));
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('RocksDbStore', () => {
+  it('gets what was put, undefined for a missing or deleted key', async () => {
+    await store.put('a', b('1'));
+    expect((await store.get('a'))?.toString()).toBe('1');
+    expect(await store.get('missing')).toBeUndefined();
+    await store.delete('a');
+    expect(await store.get('a')).toBeUndefined();
+    expect((await store.getMany(['a', 'x'])).every((v) => v === undefined)).toBe(true);
+  });
+
+  it('ranges in key order within bounds, never over the checkpoint', async () => {
+    await store.batch(['p1:003', 'p1:001', 'p2:001', 'p1:002'].map((key) => ({ type: 'put' as const, key, value: b(key) })), { topic: 't', partition: 0, offset: '4' });
+    expect((await all()).map(([k]) => k)).toEqual(['p1:001', 'p1:002', 'p1:003', 'p2:001']);
+    expect((await all({ gte: 'p1:', lt: 'p1;' })).map(([k]) => k)).toEqual(['p1:001', 'p1:002', 'p1:003']);
+    expect((await all({ gt: 'p1:001', lte: 'p1:003', reverse: true })).map(([k]) => k)).toEqual(['p1:003', 'p1:002']);
+    expect(await all({ limit: 1 })).toEqual([['p1:001', 'p1:001']]);
+  });
+
+  it('applies a batch and its checkpoint together, and keeps both across reopen', async () => {
+    await store.put('gone', b('x'));
+    await store.batch([{ type: 'put', key: 'k', value: b('v') }, { type: 'delete', key: 'gone' }], { topic: 'log', partition: 2, offset: '17' });
+    await store.close();
+    store = await RocksDbStore.open(join(dir, 'db'));
+    expect(await all()).toEqual([['k', 'v']]);
+    expect(await store.checkpoint()).toEqual({ topic: 'log', partition: 2, offset: '17' });
+  });
+
+  it('clear removes the data and the checkpoint', async () => {
+    await store.batch([{ type: 'put', key: 'k', value: b('v') }], { topic: 'log', partition: 0, offset: '1' });
+    await store.clear();
+    expect(await all()).toEqual([]);
+    expect(await store.checkpoint()).toBeNull();
+  });
+
+  it('reports a size that grows with the data', async () => {
+    const before = await store.approximateSize();
+    await store.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: Buffer.alloc(100, i) })));
+    expect(await store.approximateSize()).toBeGreaterThan(before + 100_000);
+  });
+});
+
+describe('PendingWrites', () => {
+  it('reads its own writes, leaves the store untouched until applied', async () => {
+    await store.put('a', json.encode({ n: 1 }) as Buffer);
+    const pending = new PendingWrites(store, json);
+    await pending.prefetch(['a', 'b']);
+    expect(await pending.get('a')).toEqual({ n: 1 });
+    pending.set('a', { n: 2 });
+    pending.set('b', { n: 3 });
+    pending.set('b', { n: 4 });
+    pending.delete('a');
+    expect(await pending.get('a')).toBeUndefined();
+    expect(await pending.get('b')).toEqual({ n: 4 });
+    expect((await store.get('a'))?.toString()).toBe('{"n":1}');
+    const changes = await pending.changes();
+    expect(changes.map((c) => [c.key, c.value?.toString() ?? null])).toEqual([['a', null], ['b', '{"n":4}']]);
+    await applyChanges(store, changes, { topic: 't', partition: 0, offset: '9' });
+    expect(await all()).toEqual([['b', '{"n":4}']]);
+    expect((await store.checkpoint())?.offset).toBe('9');
+  });
+});
+
+describe('partitionStorePath', () => {
+  it('places a store under <stateDir>/<store>/<partition> and refuses unsafe names', () => {
+    expect(partitionStorePath('/var/state', 'phones', 3)).toBe(join('/var/state', 'phones', '3'));
+    expect(() => partitionStorePath('/s', '../x', 0)).toThrow(/store name/);
+    expect(() => partitionStorePath('/s', 'x', -1)).toThrow(/partition/);
+  });
+});
