@@ -19,6 +19,10 @@ export const TOPICS = {
   blacklist: { name: 'sms.blacklist.v1', valueSchema: 'BlacklistEntry', compacted: true, doc: 'output: blacklist, keyed <project>:<phone>' },
   settings: { name: 'optline.settings.v1', valueSchema: 'SmsSettings', compacted: true, doc: 'internal: SMS settings per project' },
   facts: { name: 'optline.facts.v1', valueSchema: 'MatcherFact', compacted: false, doc: 'internal: matcher facts for the materializer' },
+  customersByPhone: { name: 'optline.matcher.customers-by-phone.v1', valueSchema: 'CustomerProfile', compacted: false, doc: 'internal: customers.v1 repartitioned by phone (a changed phone also goes to the old one); co-partitioned with sms.inbound.v1' },
+  acceptsByPhone: { name: 'optline.matcher.consent-accepts-by-phone.v1', valueSchema: 'ConsentEvent', compacted: false, doc: 'internal: consent accept events repartitioned by phone; co-partitioned with sms.inbound.v1' },
+  phoneStateChangelog: { name: 'optline.matcher.phone-state-changelog.v1', valueSchema: 'PhoneState', compacted: true, doc: 'internal: changelog of the matcher phone-state store, keyed <project>:<phone>; co-partitioned with sms.inbound.v1' },
+  customerPhoneChangelog: { name: 'optline.matcher.customer-phone-changelog.v1', valueSchema: 'CustomerPhone', compacted: true, doc: 'internal: changelog of the matcher customer -> phone store, keyed <project>:<customer_id>; partitioned as customers.v1' },
   deadLetter: { name: 'optline.dead-letter.v1', valueSchema: null, compacted: false, doc: 'rejected input: raw bytes, reason in headers' },
 } as const satisfies Record<string, TopicSpec>;
 

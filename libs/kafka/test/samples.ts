@@ -21,6 +21,12 @@ export const SAMPLES: Record<string, unknown> = {
     project: 'p1', version: 3, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
     consentCategories: ['sms_marketing'], dedicatedNumbers: ['00421911000111'], updatedAt: t,
   },
+  PhoneState: {
+    profiles: [{ customer_id: 'c1', last_sent_at: t, updated_at: t - 1000 }, { customer_id: 'c2', last_sent_at: null, updated_at: t }],
+    blacklist: { status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },
+    processed: { m1: t },
+  },
+  CustomerPhone: { phone: '00421905123456', updated_at: t },
   MatcherFact: {
     fact: {
       'dev.optline.OptOutFact': {
