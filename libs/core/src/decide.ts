@@ -45,7 +45,12 @@ export function decide(state: PhoneState, message: InboundMessage, settings: Sms
     if (state.blacklist !== null) {
       facts.push({ type: 'blacklist_cleared', project, phone, reason: 'opt_in_keyword', message_id, at: received_at });
     }
-    facts.push({ type: 'opted_in', project, phone, message_id, keyword: hit.keyword, received_at });
+    facts.push({
+      type: 'opted_in', project, phone, message_id, keyword: hit.keyword, received_at, body,
+      sender: message.from, recipient: message.to,
+      customer_ids: selectProfilesToUnsubscribe(state.profiles),
+      categories: [...c.settings.consentCategories],
+    });
   }
   if (c.settings.trackIncoming) {
     facts.push({

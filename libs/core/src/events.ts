@@ -3,7 +3,7 @@
 // event after a crash gives the same id and a consumer can de-duplicate.
 
 import { createHash } from 'node:crypto';
-import type { IncomingMessageFact, OptedOutFact } from './facts.ts';
+import type { IncomingMessageFact, OptedInFact, OptedOutFact } from './facts.ts';
 
 export const ENQUEUE_FAILED_MESSAGE = 'Phone number is blacklisted by an opt-out keyword.';
 
@@ -54,18 +54,22 @@ export function eventId(...parts: ReadonlyArray<string | number | null>): string
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** One consent `reject` per unsubscribed profile and configured category. */
-export function consentEventsFor(fact: OptedOutFact, importedAt: number): ConsentEvent[] {
+/**
+ * One consent event per profile and configured category: `reject` for an opt-out, `accept`
+ * for an opt-in keyword.
+ */
+export function consentEventsFor(fact: OptedOutFact | OptedInFact, importedAt: number): ConsentEvent[] {
+  const action = fact.type === 'opted_out' ? 'reject' : 'accept';
   const events: ConsentEvent[] = [];
   for (const customer_id of fact.customer_ids) {
     for (const category of fact.categories) {
       events.push({
-        event_id: eventId('consent', fact.project, fact.message_id, customer_id, category, 'reject'),
+        event_id: eventId('consent', fact.project, fact.message_id, customer_id, category, action),
         project: fact.project,
         customer_id,
         timestamp: fact.received_at,
         imported_timestamp: importedAt,
-        action: 'reject',
+        action,
         source: 'sms_reply',
         category,
         identification: fact.sender,

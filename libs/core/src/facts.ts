@@ -86,6 +86,12 @@ export interface OptedInFact {
   message_id: string;
   keyword: string;
   received_at: number;
+  body: string;
+  sender: string;
+  recipient: string;
+  /** The profiles to re-subscribe (consent accept): at most 10, most recently active first. */
+  customer_ids: string[];
+  categories: string[];
 }
 
 export interface BlacklistClearedFact {

@@ -24,6 +24,15 @@ const incoming: IncomingMessageFact = {
 };
 
 describe('consentEventsFor', () => {
+  it('builds accept events for an opt-in keyword, with ids distinct from the rejects of the same message', () => {
+    const optedIn = { ...optedOut, type: 'opted_in' as const, keyword: 'start', body: 'START' };
+    const accepts = consentEventsFor(optedIn, T + 1);
+    expect(accepts).toHaveLength(4);
+    expect(accepts.every((e) => e.action === 'accept' && e.message === 'START' && e.source === 'sms_reply')).toBe(true);
+    const rejects = new Set(consentEventsFor(optedOut, T + 1).map((e) => e.event_id));
+    expect(accepts.some((e) => rejects.has(e.event_id))).toBe(false);
+  });
+
   it('builds one reject per profile and category with the product page fields', () => {
     const events = consentEventsFor(optedOut, T + 3_600_000);
     expect(events.map((e) => [e.customer_id, e.category])).toEqual([['bob', 'sms'], ['bob', 'promo'], ['alice', 'sms'], ['alice', 'promo']]);
