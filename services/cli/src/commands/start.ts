@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { provision } from '@optline/kafka';
+import { createLogger, loadConfig, stopOnSignal, type RunningService } from '@optline/runtime';
+import { stackDown, stackUp } from '@optline/stack';
+import { SERVICES } from './run.ts';
+
+const HELP = `Usage: optline start [--only a,b]
+
+Starts the whole system in one process: the local stack (unless OPTLINE_KAFKA_BROKERS is set),
+topics and schemas, then ${Object.keys(SERVICES).join(', ')}. Prints the URLs and the credentials it
+generated for any OPTLINE_API_TOKEN / OPTLINE_INGRESS_BASIC_AUTH not set. Ctrl-C stops everything
+it started, the stack included.
+`;
+
+function credentials(): string[] {
+  const generated: string[] = [];
+  if (!process.env.OPTLINE_API_TOKEN) {
+    process.env.OPTLINE_API_TOKEN = randomBytes(18).toString('base64url');
+    generated.push(`OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}`);
+  }
+  if (!process.env.OPTLINE_INGRESS_BASIC_AUTH && !process.env.OPTLINE_SINCH_HMAC_SECRET) {
+    process.env.OPTLINE_INGRESS_BASIC_AUTH = `sinch:${randomBytes(12).toString('base64url')}`;
+    generated.push(`OPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH}`);
+  }
+  return generated;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const onlyIndex = args.indexOf('--only');
+  const names = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? '').split(',').filter(Boolean) : Object.keys(SERVICES);
+  const unknown = names.filter((n) => !SERVICES[n]);
+  if (unknown.length) {
+    process.stderr.write(`start: unknown service(s) ${unknown.join(', ')}; known: ${Object.keys(SERVICES).join(', ')}\n`);
+    return 2;
+  }
+  const logger = createLogger('optline');
+  const up = await stackUp((line) => logger.info(line));
+  process.env.OPTLINE_KAFKA_BROKERS ??= up.brokers;
+  process.env.OPTLINE_SCHEMA_REGISTRY_URL ??= up.schemaRegistryUrl;
+  const generated = credentials();
+  const config = loadConfig();
+  await provision(config, logger);
+
+  const running: RunningService[] = [];
+  try {
+    for (const name of names) {
+      const { start } = await SERVICES[name]!();
+      running.push(await start({ config, logger: logger.child({ service: name }) }));
+    }
+  } catch (err) {
+    logger.error({ err }, 'a service failed to start; stopping the others');
+    await Promise.allSettled(running.map((s) => s.stop()));
+    if (up.started.length) await stackDown();
+    throw err;
+  }
+
+  const lines = [
+    '',
+    'optline is running',
+    `  kafka            ${up.brokers}`,
+    `  schema registry  ${up.schemaRegistryUrl}`,
+    ...running.flatMap((s) => (s.urls ?? []).map((u) => `  ${s.name.padEnd(16)} ${u}`)),
+    ...(generated.length ? ['', 'generated credentials (export them for the CLI and the demo):', ...generated.map((g) => `  export ${g}`)] : []),
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  await stopOnSignal(running, logger);
+  if (up.started.length) await stackDown((line) => logger.info(line));
+  return 0;
+}
