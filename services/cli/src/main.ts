@@ -3,6 +3,7 @@
 const commands: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }> = {
   stack: { summary: 'stack up|down|status   local Kafka + schema registry', load: () => import('./commands/stack.ts') },
   start: { summary: 'start                  the whole system (stack, topics, every service) in one process', load: () => import('./commands/start.ts') },
+  demo: { summary: 'demo                   walk through opt-outs against a running `npm start`', load: () => import('./commands/demo.ts') },
   run: { summary: 'run <service>          run one service (ingress, matcher, materializer, api)', load: () => import('./commands/run.ts') },
   match: { summary: 'match --keyword K ...  match JSON strings on stdin against opt-out keywords', load: () => import('./commands/match.ts') },
 };

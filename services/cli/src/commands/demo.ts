@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { loadConfig } from '@optline/runtime';
+import { repoRoot } from '@optline/stack';
+import { table, waitFor } from '../table.ts';
+
+// A walk through the product page against the running system (`npm start`): a project with
+// `stop` and `arret`, two profiles sharing a phone, four replies, the blacklist at once, a
+// refused send, and after the window the consent and incoming_message events.
+
+const SHARED_PHONE = '+421 905 123 456';
+const SHARED = '00421905123456';
+const FRENCH_PHONE = '+33 6 12 34 56 78';
+const FRENCH = '0033612345678';
+const NPS_PHONE = '+421 905 654 321';
+const NPS = '00421905654321';
+const DEDICATED = '+421 911 000 111';
+const DEDICATED_CANONICAL = '00421911000111';
+
+function credentials(): void {
+  const file = join(repoRoot(), '.optline', 'credentials.env');
+  if (!existsSync(file)) return;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^(\w+)=(.*)$/.exec(line.trim());
+    if (m && !process.env[m[1]!] && m[2]) process.env[m[1]!] = m[2];
+  }
+}
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    say('Usage: optline demo   (against a running `npm start`; reads .optline/credentials.env)');
+    return 0;
+  }
+  credentials();
+  const config = loadConfig();
+  const apiUrl = process.env.OPTLINE_API_URL ?? `http://127.0.0.1:${config.apiPort}`;
+  const ingressUrl = process.env.OPTLINE_INGRESS_URL ?? `http://127.0.0.1:${config.ingressPort}`;
+  const token = process.env.OPTLINE_API_TOKEN ?? '';
+  const basic = process.env.OPTLINE_INGRESS_BASIC_AUTH;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+
+  const run = randomUUID().slice(0, 8);
+  const started = Date.now();
+  const names = topics(config.topicNamespace);
+  const kafka = createKafka(config);
+  const serde = new AvroSerde(config.schemaRegistryUrl, names);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+
+  say(`1. Project "demo": keywords stop + arret, opt-in start, categories sms_marketing + sms_service, number ${DEDICATED}`);
+  const put = await api('/v1/projects/demo/sms-settings', {
+    method: 'PUT',
+    body: JSON.stringify({
+      trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
+      consentCategories: ['sms_marketing', 'sms_service'], dedicatedNumbers: [DEDICATED],
+    }),
+  });
+  if (!put.ok) throw new Error(`PUT sms-settings answered ${put.status}: ${await put.text()} (is \`npm start\` running? token from .optline/credentials.env?)`);
+  const settings = (await put.json()) as { version: number };
+  say(`   stored as version ${settings.version}`);
+
+  say('\n2. Profiles (customers.v1) and sent SMS (sms.sent.v1)');
+  const profiles = [
+    { customer_id: `alice-${run}`, phone: SHARED, sentMinutesAgo: 120 },
+    { customer_id: `bob-${run}`, phone: SHARED, sentMinutesAgo: 30 },
+    { customer_id: `chloe-${run}`, phone: FRENCH, sentMinutesAgo: 60 },
+    { customer_id: `nina-${run}`, phone: NPS, sentMinutesAgo: 10 },
+  ];
+  for (const p of profiles) {
+    await producer.send({ topic: names.customers.name, acks: -1, messages: [{ key: p.customer_id, value: await serde.encode(names.customers.name, { project: 'demo', customer_id: p.customer_id, phone: p.phone, updated_at: started - 86_400_000, deleted: false }) }] });
+    const sentAt = started - p.sentMinutesAgo * 60_000;
+    await producer.send({ topic: names.sent.name, acks: -1, messages: [{ key: p.phone, value: await serde.encode(names.sent.name, { project: 'demo', customer_id: p.customer_id, phone: p.phone, sender: DEDICATED_CANONICAL, message_id: `sent-${p.customer_id}`, sent_at: sentAt }) }] });
+  }
+  say(table(['profile', 'phone', 'last SMS sent'], profiles.map((p) => [p.customer_id, p.phone, `${p.sentMinutesAgo} min ago`])));
+  await new Promise((r) => setTimeout(r, 3000)); // let the matcher index the profiles
+
+  say('\n3. Replies posted as Sinch callbacks to the ingress');
+  const replies = [
+    { from: SHARED_PHONE, body: 'STOP' },
+    { from: FRENCH_PHONE, body: 'arrêt' },
+    { from: NPS_PHONE, body: 'Please stop' },
+    { from: NPS_PHONE, body: '9 great' },
+  ];
+  const rows: string[][] = [];
+  let stopAcceptedAt = 0;
+  for (const [i, r] of replies.entries()) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (basic) headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+    const res = await fetch(`${ingressUrl}/v1/sinch/inbound`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'mo_text', id: `demo-${run}-${i}`, from: r.from.replace(/\D/g, ''), to: DEDICATED_CANONICAL, body: r.body, received_at: new Date().toISOString() }),
+    });
+    if (i === 0) stopAcceptedAt = Date.now();
+    rows.push([r.from, JSON.stringify(r.body), String(res.status)]);
+  }
+  say(table(['from', 'body', 'ingress'], rows));
+
+  say('\n4. The blacklist, at once');
+  const entry = await waitFor(async () => {
+    const res = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(SHARED_PHONE)}`);
+    return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+  }, 10_000);
+  say(`   ${SHARED_PHONE}: ${entry ? `${entry.status} by "${entry.keyword}" ${Date.now() - stopAcceptedAt} ms after ingress answered` : 'not blacklisted within 10 s (is the matcher running?)'}`);
+  const french = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(FRENCH_PHONE)}`);
+  say(`   ${FRENCH_PHONE}: ${french.ok ? `${((await french.json()) as { status: string }).status}` : french.status}`);
+  const nps = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(NPS_PHONE)}`);
+  say(`   ${NPS_PHONE}: ${nps.status === 404 ? 'not blacklisted ("Please stop" does not start with a keyword)' : nps.status}`);
+
+  say('\n5. A sender asks before sending to alice');
+  const check = await api('/v1/projects/demo/send-check', { method: 'POST', body: JSON.stringify({ phone: SHARED_PHONE, customer_id: `alice-${run}` }) });
+  say(`   send-check -> ${check.status} ${await check.text()} (an enqueue_failed campaign event is tracked)`);
+  await producer.disconnect();
+
+  say(`\n6. Events after the window closes (OPTLINE_WINDOW=${process.env.OPTLINE_WINDOW ?? 'as configured'}); waiting…`);
+  const ours = (customer: string | null) => customer === null || customer.endsWith(`-${run}`);
+  const consumer = kafka.consumer({ groupId: `optline-demo-${run}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [names.consent.name, names.campaign.name], fromBeginning: true });
+  const consent: string[][] = [];
+  const campaign: string[][] = [];
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      if (!message.value) return;
+      const e = await serde.decode<Record<string, unknown>>(message.value);
+      if (e.project !== 'demo' || (e.timestamp as number) < started - 60_000 || !ours(e.customer_id as string | null)) return;
+      if (topic === names.consent.name) consent.push([String(e.customer_id), String(e.action), String(e.category), String(e.identification), JSON.stringify(e.message)]);
+      else campaign.push([String(e.customer_id), String(e.status), JSON.stringify(e.message), String(e.sender ?? ''), String(e.recipient ?? '')]);
+    },
+  });
+  // 2 profiles x 2 categories + 1 x 2 (arrêt) consent events; 4 incoming + 1 enqueue_failed.
+  const deadline = Number(process.env.OPTLINE_DEMO_TIMEOUT_MS ?? 20 * 60_000);
+  let lastTick = 0;
+  await waitFor(async () => {
+    if (Date.now() - lastTick > 10_000) {
+      lastTick = Date.now();
+      process.stderr.write(`   … ${consent.length}/6 consent, ${campaign.length}/5 campaign events after ${Math.round((Date.now() - started) / 1000)} s\n`);
+    }
+    return consent.length >= 6 && campaign.length >= 5 ? true : undefined;
+  }, deadline);
+  await consumer.disconnect();
+  say('\n   tracking.consent.v1');
+  say(table(['customer_id', 'action', 'category', 'identification', 'message'], consent));
+  say('\n   tracking.campaign.v1');
+  say(table(['customer_id', 'status', 'message', 'sender', 'recipient'], campaign));
+  const ok = consent.length >= 6 && campaign.length >= 5;
+  say(ok ? '\nDone: bob (last SMS) got the incoming_message; alice and bob both got consent rejects.' : '\nNot all events arrived in time.');
+  return ok ? 0 : 1;
+}
