@@ -52,9 +52,21 @@ export async function provisionTopics(admin: Admin, config: Pick<OptlineConfig, 
   try {
     await admin.createTopics({ topics: missing.map((s) => topicConfig(s, config)), waitForLeaders: true });
   } catch (err) {
-    // Another process may have created some of them meanwhile; only a topic still missing is an error.
-    const now = new Set(await admin.listTopics());
-    if (missing.some((s) => !now.has(s.name))) throw err;
+    // Another process may have created some of them meanwhile, or the broker's metadata lags
+    // the controller (KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment after a creation,
+    // which kafkajs' waitForLeaders does not retry): only a topic still missing after a short
+    // wait is an error.
+    if (!(await appeared(admin, missing.map((s) => s.name), 15_000))) throw err;
   }
   return missing.map((s) => s.name);
+}
+
+async function appeared(admin: Admin, names: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = new Set(await admin.listTopics());
+    if (names.every((n) => now.has(n))) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
