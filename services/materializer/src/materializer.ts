@@ -1,0 +1,290 @@
+// The imperative shell: Kafka in, Kafka out. The decisions live in windows.ts, partition.ts
+// and events.ts; DESIGN.md explains why this is exactly once.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { BlacklistClient } from '@optline/blacklist-client';
+import { trackingKey } from '@optline/core';
+import { AvroSerde, createKafka, deadLetterMessage, provision, type DeadLetterReason } from '@optline/kafka';
+import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
+import { windowOutput } from './events.ts';
+import { FactError, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
+import { materializerMetrics, type MaterializerMetrics } from './metrics.ts';
+import { PartitionWindows, type FlushPlan } from './partition.ts';
+import { sendAll } from './produce.ts';
+import { materializerTopology, type MaterializerTopology } from './topology.ts';
+import { closedBoundary, closesAt, decodeWatermark, encodeWatermark, type WindowSpec } from './windows.ts';
+
+export interface MaterializerOptions extends ServiceOptions {
+  metrics?: Registry;
+  /** Test hook: wait this long between writing a flush's records and committing it. */
+  pauseInFlushMs?: number;
+  /** Called after each committed partition flush. */
+  onFlush?: (report: FlushReport) => void;
+}
+
+export interface FlushReport {
+  partition: number;
+  boundary: number;
+  facts: number;
+  consent: number;
+  campaign: number;
+  blacklist: number;
+  deadLetters: number;
+  commitOffset: number;
+  ms: number;
+}
+
+type Item = { kind: 'fact'; fact: Fact } | { kind: 'dead_letter'; message: KafkaMessage; reason: DeadLetterReason };
+
+interface Owned {
+  windows: PartitionWindows<Item>;
+  producer: Producer;
+}
+
+// Fencing and a transaction must fit in this; a flush of 100k facts takes a few seconds.
+const TRANSACTION_TIMEOUT_MS = 60_000;
+// The longest a window may stay open past its close time when nothing else wakes the timer.
+const MAX_TICK_MS = 1000;
+
+export class Materializer {
+  readonly metrics: Registry;
+  private readonly topology: MaterializerTopology;
+  private readonly spec: WindowSpec;
+  private readonly kafka: Kafka;
+  private readonly serde: AvroSerde;
+  private readonly blacklist: BlacklistClient;
+  private readonly m: MaterializerMetrics;
+  private readonly owned = new Map<number, Owned>();
+  private readonly producers = new Map<number, Producer>();
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private generation = 0;
+  private serial: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: MaterializerOptions) {
+    const { config, logger } = options;
+    this.topology = materializerTopology(config);
+    this.spec = { lengthMs: config.windowMs, graceMs: config.windowGraceMs };
+    this.kafka = createKafka(config, logger, `${config.clientId}-materializer`);
+    this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
+    this.metrics = options.metrics ?? createMetricsRegistry('materializer');
+    this.m = materializerMetrics(this.metrics, () => [...this.owned.values()].reduce((n, o) => n + o.windows.pendingCount, 0));
+    this.blacklist = new BlacklistClient({ config, logger, kafka: this.kafka, serde: this.serde, metrics: this.metrics });
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    await provision(this.options.config, logger);
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await this.blacklist.start();
+    await this.blacklist.ready();
+    this.consumer = this.kafka.consumer({
+      groupId: this.topology.groupId,
+      readUncommitted: false,
+      // A crashed instance's partitions move after this; the broker allows 6 s at least.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
+      maxWaitTimeInMs: 250,
+    });
+    // kafkajs restarts every assigned partition from the committed offsets after a rejoin, so
+    // all pending state goes: each partition is claimed again by its next batch.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.generation++;
+      this.owned.clear();
+      logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topology.reads.facts, fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
+    this.schedule();
+    logger.info({ window: this.spec, group: this.topology.groupId }, 'materializer started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.consumer?.disconnect();
+    await this.serial.catch(() => undefined);
+    await Promise.all([...this.producers.values()].map((p) => p.disconnect()));
+    await this.blacklist.stop();
+    await this.admin?.disconnect();
+  }
+
+  /** Runs `fn` after every earlier serial task: flushes and partition claims never overlap. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(fn, fn);
+    this.serial = next.catch(() => undefined);
+    return next;
+  }
+
+  private async read({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    const owned = this.owned.get(partition) ?? (await this.serially(() => this.claim(partition, Number(batch.firstOffset()))));
+    if (!owned) return;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
+      const offset = Number(message.offset);
+      if (!owned.windows.hasRead(offset)) {
+        const { recordedAt, item } = await this.decode(message, partition);
+        if (this.owned.get(partition) !== owned) return;
+        const admission = owned.windows.admit(offset, recordedAt, item);
+        this.m.factsRead.inc({ admission });
+      }
+      resolveOffset(message.offset);
+    }
+    this.options.logger.debug({ partition, position: owned.windows.readPosition, pending: owned.windows.pendingCount }, 'facts read');
+    await heartbeat();
+  }
+
+  /**
+   * Takes a partition over: a fresh transactional producer under the partition's id fences any
+   * earlier owner (aborting its open flush), and only then is the committed offset read, so it
+   * is final. Returns undefined when the batch cannot be used.
+   */
+  private async claim(partition: number, firstOffset: number): Promise<Owned | undefined> {
+    const generation = this.generation;
+    await this.producers.get(partition)?.disconnect().catch(() => undefined);
+    const producer = this.kafka.producer({
+      transactionalId: this.topology.transactionalId(partition), idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS,
+    });
+    this.producers.set(partition, producer);
+    await producer.connect();
+    await (await producer.transaction()).abort(); // InitProducerId; no request when nothing was sent
+    const [offsets] = await this.admin!.fetchOffsets({ groupId: this.topology.groupId, topics: [this.topology.reads.facts] });
+    const committed = offsets?.partitions.find((p) => p.partition === partition);
+    const watermark = decodeWatermark(committed?.metadata);
+    const offset = Number(committed?.offset ?? -1);
+    const start = offset >= 0 ? offset : firstOffset;
+    if (generation !== this.generation) return undefined;
+    if (firstOffset > start) {
+      // A batch from beyond the committed offset (read before a rebalance): read from the commit.
+      this.consumer!.seek({ topic: this.topology.reads.facts, partition, offset: String(start) });
+      return undefined;
+    }
+    const owned: Owned = { windows: new PartitionWindows(this.spec, start, watermark), producer };
+    this.owned.set(partition, owned);
+    this.options.logger.info({ partition, committedOffset: start, watermark }, 'partition claimed');
+    return owned;
+  }
+
+  private async decode(message: KafkaMessage, partition: number): Promise<{ recordedAt: number; item: Item }> {
+    const source = `${this.topology.reads.facts}/${partition}@${message.offset}`;
+    // A record that is not a fact keeps its broker time, which is as deterministic on re-read.
+    const dead = (rule: string, field: string, text: string) => ({
+      recordedAt: Number(message.timestamp),
+      item: { kind: 'dead_letter', message, reason: { source, rule, field, message: text } } as Item,
+    });
+    if (!message.value || message.value.length < 5 || message.value[0] !== 0) {
+      return dead('not_avro', 'value', 'a fact must be an Avro MatcherFact in the Confluent wire format (magic byte 0, schema id)');
+    }
+    let record: MatcherFactRecord;
+    try {
+      record = await this.serde.decode<MatcherFactRecord>(message.value);
+    } catch (err) {
+      const status = (err as { name?: string; status?: number }).name === 'ResponseError' ? (err as { status?: number }).status : undefined;
+      // The registry being unreachable is not the record's fault: let kafkajs retry the batch.
+      if (status !== undefined && status !== 404) throw err;
+      return dead('undecodable', 'value', `not a readable MatcherFact: ${(err as Error).message}`);
+    }
+    try {
+      return { recordedAt: record.recorded_at, item: { kind: 'fact', fact: unwrapFact(record) } };
+    } catch (err) {
+      if (!(err instanceof FactError)) throw err;
+      return dead(err.rule, err.field, err.message);
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const delay = Math.min(MAX_TICK_MS, Math.max(0, closesAt(closedBoundary(now, this.spec), this.spec) - now));
+    this.timer = setTimeout(() => {
+      this.serially(() => this.tick())
+        .catch((err) => this.options.logger.error({ err }, 'flush tick failed; retrying'))
+        .finally(() => this.schedule());
+    }, delay);
+  }
+
+  /** Flushes every partition whose windows closed, each in its own transaction. */
+  private async tick(): Promise<void> {
+    const boundary = closedBoundary(Date.now(), this.spec);
+    const due = [...this.owned].filter(([, o]) => o.windows.isDue(boundary));
+    if (due.length === 0) return;
+    // Entries may have changed since the facts were read: decide on the latest committed ones.
+    if (due.some(([, o]) => o.windows.dueIncludes(boundary, (i) => i.kind === 'fact' && i.fact.type === 'opted_out'))) await this.blacklist.sync();
+    await Promise.all(due.map(([partition, owned]) => this.flush(partition, owned, owned.windows.takeDue(boundary))));
+  }
+
+  private async flush(partition: number, owned: Owned, plan: FlushPlan<Item>): Promise<void> {
+    if (!plan.needed) return;
+    const started = performance.now();
+    const facts = plan.items.flatMap((i) => (i.kind === 'fact' ? [i.fact] : []));
+    const dead = plan.items.flatMap((i) => (i.kind === 'dead_letter' ? [i] : []));
+    const out = windowOutput(facts, Date.now(), (project, phone) => this.blacklist.get(project, phone));
+    try {
+      const records = await this.encode(out, dead);
+      const tx = await owned.producer.transaction();
+      try {
+        await sendAll(tx, records);
+        if (this.options.pauseInFlushMs) {
+          this.options.logger.warn({ partition, ms: this.options.pauseInFlushMs }, 'test hook: pausing in flush before commit');
+          await sleep(this.options.pauseInFlushMs);
+        }
+        const offsets = [{ partition, offset: String(plan.commitOffset), metadata: encodeWatermark(plan.watermark) }];
+        await tx.sendOffsets({ consumerGroupId: this.topology.groupId, topics: [{ topic: this.topology.reads.facts, partitions: offsets }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
+      this.m.flushes.inc({ result: 'failed' });
+      this.options.logger.error({ err, partition, boundary: plan.boundary }, 'flush failed; re-reading the partition from its committed offset');
+      this.abandon(partition, owned);
+      return;
+    }
+    owned.windows.commit(plan);
+    const report: FlushReport = {
+      partition, boundary: plan.boundary, facts: facts.length, consent: out.consent.length, campaign: out.campaign.length,
+      blacklist: out.blacklist.length, deadLetters: dead.length, commitOffset: plan.commitOffset, ms: Math.round(performance.now() - started),
+    };
+    this.m.flushes.inc({ result: 'committed' });
+    this.m.flushSeconds.observe(report.ms / 1000);
+    this.m.events.inc({ output: 'consent' }, report.consent);
+    this.m.events.inc({ output: 'campaign' }, report.campaign);
+    this.m.events.inc({ output: 'blacklist' }, report.blacklist);
+    for (const d of dead) this.m.deadLetters.inc({ rule: d.reason.rule });
+    this.options.logger.info(report, 'window flushed');
+    this.options.onFlush?.(report);
+  }
+
+  /** Forgets the partition's pending windows; its next batch claims it again from the commit. */
+  private abandon(partition: number, owned: Owned): void {
+    if (this.owned.get(partition) !== owned) return;
+    this.owned.delete(partition);
+    try {
+      this.consumer?.seek({ topic: this.topology.reads.facts, partition, offset: String(owned.windows.committedOffset) });
+    } catch (err) {
+      // Not running or no longer assigned: the next owner starts from the commit anyway.
+      this.options.logger.warn({ err, partition }, 'could not rewind an abandoned partition');
+    }
+  }
+
+  private async encode(out: ReturnType<typeof windowOutput>, dead: Array<Extract<Item, { kind: 'dead_letter' }>>): Promise<TopicMessages[]> {
+    const { writes } = this.topology;
+    const encodeAll = async <T extends object>(topic: string, values: T[], key: (v: T) => string) =>
+      ({ topic, messages: await Promise.all(values.map(async (v) => ({ key: key(v), value: await this.serde.encode(topic, v) }))) });
+    const records = [
+      await encodeAll(writes.consent, out.consent, trackingKey),
+      await encodeAll(writes.campaign, out.campaign, trackingKey),
+      await encodeAll(writes.blacklist, out.blacklist, (e) => `${e.project}:${e.phone}`),
+      { topic: writes.deadLetter, messages: dead.map((d) => deadLetterMessage(d.message.key, d.message.value, d.reason, d.message.headers)) },
+    ];
+    return records.filter((r) => r.messages.length > 0);
+  }
+}

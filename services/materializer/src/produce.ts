@@ -1,0 +1,43 @@
+import type { Message, Sender, TopicMessages } from 'kafkajs';
+
+// kafkajs puts everything of one send into one record batch per partition and does not split
+// it; the broker refuses a batch over message.max.bytes (1 MiB by default). Sends of at most
+// this many bytes keep every partition's batch under it whatever the key distribution.
+const CHUNK_BYTES = 768 * 1024;
+
+function size(m: Message): number {
+  const len = (v: Message['key'] | Message['value']) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  let headers = 0;
+  for (const [k, v] of Object.entries(m.headers ?? {})) headers += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 16);
+  return len(m.key) + len(m.value) + headers + 64;
+}
+
+/** The messages split into sends of at most CHUNK_BYTES, topics kept apart, order kept. */
+export function chunks(topicMessages: readonly TopicMessages[]): TopicMessages[][] {
+  const out: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    let batch: Message[] = [];
+    for (const m of messages) {
+      const s = size(m);
+      if (bytes + s > CHUNK_BYTES && bytes > 0) {
+        if (batch.length) current.push({ topic, messages: batch });
+        out.push(current);
+        current = [];
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(m);
+      bytes += s;
+    }
+    if (batch.length) current.push({ topic, messages: batch });
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** Sends everything (inside a transaction when `sender` is one), chunk after chunk. */
+export async function sendAll(sender: Pick<Sender, 'sendBatch'>, topicMessages: readonly TopicMessages[]): Promise<void> {
+  for (const chunk of chunks(topicMessages)) await sender.sendBatch({ topicMessages: chunk, acks: -1 });
+}

@@ -1,0 +1,33 @@
+// What the materializer reads and writes, in one place.
+//
+//   facts (MatcherFact, read_committed, group `<ns>.optline.materializer`)
+//     -> per input partition, pending windows in memory (re-read after a crash: offsets are
+//        committed only by flushes)
+//     -> on window close, one transaction per input partition (transactional id per partition):
+//          consent   (ConsentEvent reject/accept, keyed customer_id else phone)
+//          campaign  (CampaignEvent incoming_message, keyed customer_id else phone)
+//          blacklist (BlacklistEntry CONSENT_TRACKED, keyed <project>:<phone>)
+//          deadLetter (fact records that cannot be read, with the reason)
+//          + the partition's offset and watermark, committed to the group
+//   blacklist is also read (BlacklistClient) to decide which entries may become CONSENT_TRACKED.
+
+import type { OptlineConfig } from '@optline/runtime';
+import { topics } from '@optline/kafka';
+
+export function materializerTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
+  const t = topics(config.topicNamespace);
+  const groupId = `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.materializer`;
+  return {
+    topics: t,
+    groupId,
+    reads: { facts: t.facts.name, blacklist: t.blacklist.name },
+    writes: { consent: t.consent.name, campaign: t.campaign.name, blacklist: t.blacklist.name, deadLetter: t.deadLetter.name },
+    /**
+     * One transactional id per input partition: whoever owns the partition next fences the
+     * previous owner's open flush (kafkajs has no KIP-447 group-metadata fencing).
+     */
+    transactionalId: (partition: number) => `${groupId}.facts-${partition}`,
+  };
+}
+
+export type MaterializerTopology = ReturnType<typeof materializerTopology>;

@@ -1,0 +1,198 @@
+// Test helpers for the materializer: publishing facts as the matcher would, reading the
+// outputs as a downstream read_committed consumer would, and running the service as a process.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { BlacklistEntry } from '@optline/core';
+import type { AvroSerde, Topics } from '@optline/kafka';
+import type { OptlineConfig } from '@optline/runtime';
+import { uniqueName } from '@optline/test';
+import { factRecord, type Fact } from '../src/facts.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function optOut(project: string, phone: string, message_id: string, customer_ids: string[], categories: string[], received_at = Date.now()): Fact {
+  return {
+    type: 'opted_out', project, phone, message_id, received_at, body: 'STOP', sender: phone, recipient: '00421900000001',
+    keyword: 'STOP', customer_ids, categories,
+  };
+}
+
+export function incoming(project: string, phone: string, message_id: string, customer_id: string | null, received_at = Date.now()): Fact {
+  return { type: 'incoming_message', project, phone, message_id, received_at, body: 'STOP', sender: phone, recipient: '00421900000001', customer_id };
+}
+
+export function blocked(project: string, phone: string, message_id: string, at = Date.now()): BlacklistEntry {
+  return { project, phone, status: 'BLOCKED', keyword: 'STOP', message_id, blocked_at: at, updated_at: at };
+}
+
+/** Publishes as the matcher does: facts keyed `<project>:<phone>`, blacklist entries keyed the same. */
+export class MatcherStandIn {
+  constructor(private readonly producer: Producer, private readonly serde: AvroSerde, private readonly named: Topics) {}
+
+  /** Without a partition, one of 0-4 by key: the last partition stays free for tests of an idle one. */
+  async fact(fact: Fact, recordedAt = Date.now(), partition?: number): Promise<{ partition: number; offset: number }> {
+    const key = `${fact.project}:${fact.phone}`;
+    const value = await this.serde.encode(this.named.facts.name, factRecord(fact, recordedAt));
+    const [meta] = await this.producer.send({
+      topic: this.named.facts.name, acks: -1,
+      messages: [{ key, value, partition: partition ?? [...key].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 5, 0) }],
+    });
+    return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
+  }
+
+  async blacklist(project: string, phone: string, entry: BlacklistEntry | null): Promise<void> {
+    const value = entry === null ? null : await this.serde.encode(this.named.blacklist.name, entry);
+    await this.producer.send({ topic: this.named.blacklist.name, acks: -1, messages: [{ key: `${project}:${phone}`, value }] });
+  }
+}
+
+export interface Output {
+  topic: string;
+  key: string | null;
+  /** Decoded Avro value; null for a tombstone; raw bytes for the dead-letter topic. */
+  value: Record<string, unknown> | null;
+  raw: Buffer | null;
+  headers: IHeaders;
+  partition: number;
+  offset: string;
+  timestamp: number;
+}
+
+/** Everything the materializer committed, read as downstream does (read_committed, from the start). */
+export class OutputReader {
+  readonly records: Output[] = [];
+  private consumer: Consumer | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly named: Topics, private readonly readUncommitted = false) {}
+
+  async start(): Promise<this> {
+    const { consent, campaign, blacklist, deadLetter } = this.named;
+    this.consumer = this.kafka.consumer({ groupId: uniqueName('test-output'), readUncommitted: this.readUncommitted, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [consent.name, campaign.name, blacklist.name, deadLetter.name], fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const avro = topic !== deadLetter.name && message.value !== null;
+        const value = avro ? await this.serde.decode<Record<string, unknown>>(message.value!) : null;
+        this.records.push({
+          topic, key: message.key?.toString() ?? null, value, raw: message.value, headers: message.headers ?? {},
+          partition, offset: message.offset, timestamp: Number(message.timestamp),
+        });
+        for (const l of this.listeners) l();
+      },
+    });
+    return this;
+  }
+
+  of(topic: string, project?: string): Output[] {
+    return this.records.filter((r) => r.topic === topic && (project === undefined || r.value?.project === project));
+  }
+
+  /** Resolves when `done` holds, or fails after `timeoutMs` naming what it waited for. */
+  waitFor(what: string, done: () => boolean, timeoutMs = 30_000): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`waited ${timeoutMs} ms for ${what}; read ${this.records.length} output records`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+/** `optline run materializer` as a child process, its pino JSON log lines parsed. */
+export class MaterializerProcess {
+  readonly logs: Array<Record<string, unknown>> = [];
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(config: OptlineConfig, extraEnv: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [join(ROOT, 'services/cli/bin/optline.mjs'), 'run', 'materializer'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        OPTLINE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
+        OPTLINE_SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
+        OPTLINE_TOPIC_NAMESPACE: config.topicNamespace,
+        OPTLINE_WINDOW: `${config.windowMs}ms`,
+        OPTLINE_WINDOW_GRACE: `${config.windowGraceMs}ms`,
+        OPTLINE_LOG_LEVEL: 'debug',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    let rest = '';
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ msg: line });
+        }
+      }
+      for (const l of this.listeners) l();
+    });
+  }
+
+  /** The first log line matching, waiting up to `timeoutMs` (fails if the process exits first). */
+  waitForLog(what: string, match: (line: Record<string, unknown>) => boolean, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const line = this.logs.find(match);
+        if (!line) return;
+        cleanup();
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`waited ${timeoutMs} ms for log "${what}"; last lines: ${JSON.stringify(this.logs.filter((l) => l.level !== 20).slice(-5))}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      void this.exited.then((code) => {
+        cleanup();
+        reject(new Error(`materializer exited (${code}) while waiting for "${what}": ${JSON.stringify(this.logs.slice(-5))}`));
+      });
+      check();
+    });
+  }
+
+  /** kill -9: no shutdown hook runs, nothing is flushed or committed. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
