@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provision } from '@optline/kafka';
+import type { OptlineConfig } from '@optline/runtime';
+import { testConfig, uniqueName } from '@optline/test';
+import { SettingsTable } from '../src/index.ts';
+
+let config: OptlineConfig;
+const tables: SettingsTable[] = [];
+
+async function started(): Promise<SettingsTable> {
+  const table = new SettingsTable({ config });
+  tables.push(table);
+  await table.start();
+  await table.ready(30_000);
+  return table;
+}
+
+const doc = (dedicatedNumbers: string[], keywords = ['STOP']) => ({
+  trackIncoming: true, optOutEnabled: true, keywords, consentCategories: ['sms'], dedicatedNumbers,
+});
+
+beforeAll(async () => {
+  config = testConfig({ topicNamespace: uniqueName('it-settings') });
+  await provision(config);
+});
+
+afterAll(async () => {
+  await Promise.all(tables.map((t) => t.stop()));
+});
+
+describe('SettingsTable', () => {
+  it('stores valid settings with increasing versions and reads its own writes at once', async () => {
+    const table = await started();
+    const first = await table.put('shop', doc(['+421 905 123 456'], ['STOP', 'stop', 'arret']), 1_700_000_000_000);
+    expect(first).toMatchObject({ ok: true, settings: { version: 1, keywords: ['STOP', 'arret'], dedicatedNumbers: ['00421905123456'], updatedAt: 1_700_000_000_000 } });
+    expect(table.get('shop')).toEqual(first.ok && first.settings);
+    expect(table.ownerOfNumber('00421905123456')).toBe('shop');
+
+    const second = await table.put('shop', doc(['12345']));
+    expect(second.ok && second.settings.version).toBe(2);
+    expect(table.get('shop')?.dedicatedNumbers).toEqual(['12345']);
+    expect(table.ownerOfNumber('00421905123456')).toBeUndefined();
+
+    const bad = await table.put('shop', { ...doc([]), keywords: ['x'.repeat(21)] });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors.map((e) => e.field).sort()).toEqual(['dedicatedNumbers', 'keywords[0]']);
+    expect(table.get('shop')?.version).toBe(2);
+  });
+
+  it('is ready with what was stored before it started, and refuses a number another project owns', async () => {
+    const other = await started();
+    expect(other.get('shop')?.version).toBe(2);
+    const conflict = await other.put('bakery', doc(['12345', '23456']));
+    expect(conflict).toMatchObject({ ok: false, conflicts: [{ field: 'dedicatedNumbers[0]', number: '12345', project: 'shop' }] });
+  });
+
+  it('serialises concurrent writes in one process, so two projects cannot both take a free number', async () => {
+    const table = await started();
+    const [a, b] = await Promise.all([table.put('alpha', doc(['77777'])), table.put('beta', doc(['77777']))]);
+    expect(a.ok).toBe(true);
+    expect(b).toMatchObject({ ok: false, conflicts: [{ number: '77777', project: 'alpha' }] });
+    expect(table.ownerOfNumber('77777')).toBe('alpha');
+    // The first table sees the other's write once it syncs (another process's write).
+    await tables[0]!.sync();
+    expect(tables[0]!.get('alpha')?.dedicatedNumbers).toEqual(['77777']);
+  });
+});
