@@ -1,0 +1,68 @@
+import type { AvroSerde } from '@optline/kafka';
+import { avroType } from '@optline/schemas';
+
+type AvroType = ReturnType<typeof avroType>;
+
+/** A record value that is not Confluent-framed Avro of the expected record: dead-letter it. */
+export class UndecodableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UndecodableError';
+  }
+}
+
+/**
+ * Reads values as the record this code was written against (the reader schema), whatever
+ * compatible schema wrote them, so a producer's newer optional field never surprises the
+ * matcher. Only bytes that can never be read are UndecodableError; a registry that does not
+ * answer is an ordinary error, so the batch is retried rather than dead-lettered.
+ */
+export class Codec {
+  private readonly readers = new Map<string, AvroType>();
+  private readonly resolvers = new Map<string, { read(payload: Buffer): unknown }>();
+
+  constructor(readonly serde: AvroSerde) {}
+
+  encode(topic: string, value: unknown): Promise<Buffer> {
+    return this.serde.encode(topic, value);
+  }
+
+  async decode<T>(record: string, bytes: Buffer | null): Promise<T> {
+    if (bytes === null) throw new UndecodableError('value is null; a record of this topic always has a value');
+    if (bytes.length < 5 || bytes[0] !== 0) throw new UndecodableError('value is not in the Confluent wire format (magic byte 0 and a 4-byte schema id)');
+    const id = bytes.readInt32BE(1);
+    const resolver = this.resolvers.get(`${record}@${id}`) ?? (await this.resolver(record, id));
+    try {
+      return resolver.read(bytes.subarray(5)) as T;
+    } catch (error) {
+      throw new UndecodableError(`value is not a valid ${record} (schema id ${id}): ${(error as Error).message}`);
+    }
+  }
+
+  private async resolver(record: string, id: number): Promise<{ read(payload: Buffer): unknown }> {
+    let reader = this.readers.get(record);
+    if (!reader) this.readers.set(record, (reader = avroType(record)));
+    let writer: AvroType;
+    try {
+      writer = (await this.serde.registry.getSchema(id)) as unknown as AvroType;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) throw new UndecodableError(`schema id ${id} is unknown to the schema registry`);
+      throw error;
+    }
+    let read: (payload: Buffer) => unknown;
+    if (writer.equals(reader)) {
+      read = (payload) => reader.fromBuffer(payload);
+    } else {
+      let resolving: ReturnType<AvroType['createResolver']>;
+      try {
+        resolving = reader.createResolver(writer);
+      } catch (error) {
+        throw new UndecodableError(`schema id ${id} cannot be read as ${record}: ${(error as Error).message}`);
+      }
+      read = (payload) => reader.fromBuffer(payload, resolving);
+    }
+    const entry = { read };
+    this.resolvers.set(`${record}@${id}`, entry);
+    return entry;
+  }
+}

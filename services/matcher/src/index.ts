@@ -1,0 +1,19 @@
+import { createMetricsRegistry, type RunningService, type ServiceStarter } from '@optline/runtime';
+import { Matcher } from './matcher.ts';
+
+export { Matcher, type MatcherOptions } from './matcher.ts';
+export { matcherTopology, type MatcherTopology } from './topology.ts';
+export { SettingsView, type SmsSettingsRecord } from './settings.ts';
+export { assignTasks } from './assigner.ts';
+
+/** `npx optline run matcher`: one member of the matcher group, RocksDB under OPTLINE_STATE_DIR. */
+export const start: ServiceStarter = async ({ config, logger }): Promise<RunningService & { matcher: Matcher }> => {
+  const matcher = new Matcher({ config, logger, registry: createMetricsRegistry('matcher') });
+  try {
+    await matcher.start();
+  } catch (error) {
+    await matcher.stop().catch(() => undefined);
+    throw error;
+  }
+  return { name: 'matcher', matcher, stop: () => matcher.stop() };
+};

@@ -1,0 +1,144 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import type { Logger, OptlineConfig } from '@optline/runtime';
+import { ChangelogReader } from '@optline/state-store';
+import { CoPartitioningError, coPartitionedAssigner } from './assigner.ts';
+import { Codec } from './codec.ts';
+import { matcherMetrics, type MatcherMetrics } from './metrics.ts';
+import type { TaskGroup } from './processing.ts';
+import { SettingsReader } from './settings-reader.ts';
+import { TaskManager } from './tasks.ts';
+import { matcherTopology, taskGroups, type MatcherTopology } from './topology.ts';
+import { runTransaction } from './transaction.ts';
+
+export interface MatcherOptions {
+  config: OptlineConfig;
+  logger: Logger;
+  registry: Registry;
+  /** Input records per transaction at most (keeps produce requests under the broker's limits). */
+  maxRecordsPerTransaction?: number;
+  /** Input partitions processed at once (different tasks; one task is always sequential). */
+  concurrency?: number;
+}
+
+/** The matcher of one process: a member of the matcher's consumer group. */
+export class Matcher {
+  readonly topology: MatcherTopology;
+  readonly metrics: MatcherMetrics;
+  private kafka!: Kafka;
+  private admin: Admin | undefined;
+  private settings: SettingsReader | undefined;
+  private reader: ChangelogReader | undefined;
+  private tasks: TaskManager | undefined;
+  private consumer: Consumer | undefined;
+  private joined!: Promise<void>;
+
+  constructor(private readonly options: MatcherOptions) {
+    this.topology = matcherTopology(options.config);
+    this.metrics = matcherMetrics(options.registry);
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    const t = this.topology;
+    const { topics: named } = await provision(config, logger);
+    const codec = new Codec(new AvroSerde(config.schemaRegistryUrl, named));
+    this.kafka = createKafka(config, logger, `${config.clientId}-matcher`);
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+
+    this.settings = new SettingsReader(this.kafka, t.settings, codec, logger, this.metrics, t.groupId);
+    const groups = taskGroups(t, { codec, settings: this.settings.view, metrics: this.metrics });
+    await this.checkPartitions(groups);
+    await this.settings.start();
+
+    this.reader = new ChangelogReader(this.kafka, groups.flatMap((g) => (g.store ? [g.store.changelog] : [])), `${t.groupId}.restore`);
+    await this.reader.start();
+    const tasks = (this.tasks = new TaskManager({
+      kafka: this.kafka, admin: this.admin, reader: this.reader, groups, groupId: t.groupId, stateDir: config.stateDir,
+      transactionalId: t.transactionalId, logger, metrics: this.metrics,
+    }));
+
+    const consumer = (this.consumer = this.kafka.consumer({
+      groupId: t.groupId,
+      readUncommitted: false,
+      partitionAssigners: [coPartitionedAssigner(groups, () => tasks.owned())],
+      maxBytesPerPartition: 1024 * 1024,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+    }));
+    this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error, restart: payload.restart }, 'matcher consumer crashed'));
+    await consumer.connect();
+    for (const group of groups) for (const topic of group.inputs) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 4,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    logger.info({ groupId: t.groupId, stateDir: config.stateDir }, 'matcher started');
+  }
+
+  /** Resolves once the instance has joined its group and opened (restored) its tasks. */
+  async ready(): Promise<void> {
+    await this.joined;
+    await this.tasks!.settled();
+  }
+
+  /** The tasks (group-partition) this instance owns. */
+  owned(): string[] {
+    return this.tasks?.owned() ?? [];
+  }
+
+  /** Co-partitioned inputs and their changelogs must agree on partition counts, or state would be split. */
+  private async checkPartitions(groups: readonly TaskGroup[]): Promise<void> {
+    const names = [...new Set(groups.flatMap((g) => [...g.inputs, ...(g.store ? [g.store.changelog] : [])]))];
+    const { topics } = await this.admin!.fetchTopicMetadata({ topics: names });
+    const count = new Map(topics.map((t) => [t.name, t.partitions.length]));
+    for (const g of groups) {
+      const all = [...g.inputs, ...(g.store ? [g.store.changelog] : [])];
+      if (new Set(all.map((n) => count.get(n))).size !== 1) throw new CoPartitioningError(g.name, Object.fromEntries(all.map((n) => [n, count.get(n) ?? 0])));
+    }
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const tasks = this.tasks!;
+    const task = await tasks.task(batch.topic, batch.partition);
+    const max = this.options.maxRecordsPerTransaction ?? 1000;
+    const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, metrics: this.metrics };
+    await tasks.exclusive(task, async () => {
+      // Replies are decided with every settings record stored before they are processed.
+      if (batch.topic === this.topology.topics.inbound.name) await this.settings!.caughtUp();
+      const next = task.next.get(batch.topic) ?? -1n;
+      // Below the committed offset: already processed by this task or a previous owner.
+      const fresh = batch.messages.filter((m) => BigInt(m.offset) >= next);
+      if (fresh.length === 0) resolveOffset(batch.lastOffset());
+      for (let i = 0; i < fresh.length; i += max) {
+        if (!isRunning() || isStale()) return;
+        const chunk = fresh.slice(i, i + max);
+        const end = i + max >= fresh.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
+        try {
+          await runTransaction(task, batch.topic, chunk, BigInt(end) + 1n, env);
+        } catch (error) {
+          await tasks.fail(task, error);
+          throw error;
+        }
+        resolveOffset(end);
+        await heartbeat();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.tasks?.closeAll();
+    await this.reader?.stop();
+    await this.settings?.stop();
+    await this.admin?.disconnect();
+    this.options.logger.info('matcher stopped');
+  }
+}

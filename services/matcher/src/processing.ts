@@ -1,0 +1,132 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { deadLetterMessage } from '@optline/kafka';
+import { tryCanonicalPhone } from '@optline/core';
+import type { PendingWrites, ValueSerde } from '@optline/state-store';
+import { UndecodableError } from './codec.ts';
+
+export interface InputRecord {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+export interface OutputRecord {
+  topic: string;
+  key: string | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+  /** Set only for changelog records, which follow the task's partition, not their key. */
+  partition?: number;
+}
+
+/** Bad input: the record goes to the dead-letter topic with this rule and field. */
+export class RecordRejected extends Error {
+  constructor(
+    readonly rule: string,
+    readonly field: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RecordRejected';
+  }
+}
+
+/** What one transaction of a task can see and do. */
+export interface TaskContext<S> {
+  readonly partition: number;
+  /** The task's store with this transaction's writes; absent for stateless tasks. */
+  readonly state: PendingWrites<S> | undefined;
+  /** Wall-clock time of the transaction. */
+  readonly now: number;
+  emit(record: OutputRecord): void;
+}
+
+/** How one input topic's records are read (parse) and applied to state and outputs (apply). */
+export interface RecordHandler<S, T> {
+  /**
+   * Decodes and checks a record; null when it is not for the matcher (read and skipped).
+   * `keys` are the state keys `apply` will read, loaded for the whole chunk in one multi-get.
+   */
+  parse(record: InputRecord): Promise<{ value: T; keys: string[] } | null>;
+  apply(value: T, ctx: TaskContext<S>): Promise<void>;
+}
+
+/** A set of co-partitioned input topics processed together, with their store. */
+export interface TaskGroup<S = unknown> {
+  name: string;
+  inputs: readonly string[];
+  store?: { name: string; changelog: string; serde: ValueSerde<S> };
+  handlers: ReadonlyMap<string, RecordHandler<S, unknown>>;
+}
+
+export interface DeadLetter {
+  record: InputRecord;
+  rule: string;
+  field?: string;
+  message: string;
+}
+
+/**
+ * Parses a chunk, loads the state it needs at once, then applies it record by record. A
+ * rejected or undecodable record becomes a dead letter; any other error fails the chunk.
+ */
+export async function processChunk<S>(group: TaskGroup<S>, records: readonly InputRecord[], ctx: TaskContext<S>, deadLetterTopic: string): Promise<DeadLetter[]> {
+  const dead: DeadLetter[] = [];
+  const reject = (record: InputRecord, error: unknown) => {
+    if (error instanceof RecordRejected) dead.push({ record, rule: error.rule, message: error.message, ...(error.field ? { field: error.field } : {}) });
+    else if (error instanceof UndecodableError) dead.push({ record, rule: 'undecodable', field: 'value', message: error.message });
+    else throw error;
+  };
+  const parsed: Array<{ record: InputRecord; value: unknown }> = [];
+  const keys: string[] = [];
+  for (const record of records) {
+    try {
+      const p = await handlerFor(group, record.topic).parse(record);
+      if (p === null) continue;
+      parsed.push({ record, value: p.value });
+      keys.push(...p.keys);
+    } catch (error) {
+      reject(record, error);
+    }
+  }
+  await ctx.state?.prefetch(keys);
+  for (const { record, value } of parsed) {
+    try {
+      await handlerFor(group, record.topic).apply(value, ctx);
+    } catch (error) {
+      reject(record, error);
+    }
+  }
+  for (const d of dead) {
+    const { message } = d.record;
+    const source = `${d.record.topic}/${d.record.partition}@${message.offset}`;
+    ctx.emit({ topic: deadLetterTopic, ...deadLetterMessage(message.key, message.value, { source, rule: d.rule, message: d.message, ...(d.field ? { field: d.field } : {}) }, message.headers) } as OutputRecord);
+  }
+  return dead;
+}
+
+function handlerFor<S>(group: TaskGroup<S>, topic: string): RecordHandler<S, unknown> {
+  const handler = group.handlers.get(topic);
+  if (!handler) throw new Error(`task group ${group.name} has no handler for topic ${topic}`);
+  return handler;
+}
+
+/** The canonical form of a phone field, or a RecordRejected naming the field. */
+export function canonicalField(value: string, field: string): string {
+  const result = tryCanonicalPhone(value);
+  if (!result.ok) throw new RecordRejected('invalid_phone', field, `${field}: ${result.error.message}`);
+  return result.phone;
+}
+
+/** Checks that a record is keyed as its topic requires (its partition, and so its task, follow). */
+export function requireKey(record: InputRecord, expected: string, rule: string, what: string): void {
+  const key = record.message.key?.toString('utf8') ?? null;
+  if (key !== expected) {
+    throw new RecordRejected(rule, 'key', `record key ${JSON.stringify(key)} must be ${what} ${JSON.stringify(expected)}, so that the record lands in the partition that owns its state`);
+  }
+}
+
+export function stateOf<S>(ctx: TaskContext<S>): PendingWrites<S> {
+  if (!ctx.state) throw new Error('this task group has no store');
+  return ctx.state;
+}
