@@ -3,7 +3,6 @@ import { Matcher } from './matcher.ts';
 
 export { Matcher, type MatcherOptions } from './matcher.ts';
 export { matcherTopology, type MatcherTopology } from './topology.ts';
-export { SettingsView, type SmsSettingsRecord } from './settings.ts';
 export { assignTasks } from './assigner.ts';
 
 /** `npx optline run matcher`: one member of the matcher group, RocksDB under OPTLINE_STATE_DIR. */

@@ -2,12 +2,12 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { AvroSerde, createKafka, provision } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
+import { SettingsTable } from '@optline/settings-table';
 import { ChangelogReader } from '@optline/state-store';
 import { CoPartitioningError, coPartitionedAssigner } from './assigner.ts';
 import { Codec } from './codec.ts';
 import { matcherMetrics, type MatcherMetrics } from './metrics.ts';
 import type { TaskGroup } from './processing.ts';
-import { SettingsReader } from './settings-reader.ts';
 import { TaskManager } from './tasks.ts';
 import { matcherTopology, taskGroups, type MatcherTopology } from './topology.ts';
 import { runTransaction } from './transaction.ts';
@@ -28,7 +28,7 @@ export class Matcher {
   readonly metrics: MatcherMetrics;
   private kafka!: Kafka;
   private admin: Admin | undefined;
-  private settings: SettingsReader | undefined;
+  private settings: SettingsTable | undefined;
   private reader: ChangelogReader | undefined;
   private tasks: TaskManager | undefined;
   private consumer: Consumer | undefined;
@@ -48,10 +48,11 @@ export class Matcher {
     this.admin = this.kafka.admin();
     await this.admin.connect();
 
-    this.settings = new SettingsReader(this.kafka, t.settings, codec, logger, this.metrics, t.groupId);
-    const groups = taskGroups(t, { codec, settings: this.settings.view, metrics: this.metrics });
+    this.settings = new SettingsTable({ config, logger, kafka: this.kafka, serde: codec.serde, metrics: this.options.registry });
+    const groups = taskGroups(t, { codec, settings: this.settings, metrics: this.metrics });
     await this.checkPartitions(groups);
     await this.settings.start();
+    await this.settings.ready();
 
     this.reader = new ChangelogReader(this.kafka, groups.flatMap((g) => (g.store ? [g.store.changelog] : [])), `${t.groupId}.restore`);
     await this.reader.start();
@@ -112,7 +113,7 @@ export class Matcher {
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
       // Replies are decided with every settings record stored before they are processed.
-      if (batch.topic === this.topology.topics.inbound.name) await this.settings!.caughtUp();
+      if (batch.topic === this.topology.topics.inbound.name) await this.settings!.sync();
       const next = task.next.get(batch.topic) ?? -1n;
       // Below the committed offset: already processed by this task or a previous owner.
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= next);

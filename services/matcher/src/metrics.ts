@@ -12,7 +12,6 @@ export function matcherMetrics(registry: Registry) {
     restoreSeconds: new Histogram({ name: 'optline_matcher_restore_seconds', help: 'Time to restore a store from its changelog on assignment', labelNames: ['store'], buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [registry] }),
     restoredRecords: new Counter({ name: 'optline_matcher_restored_records_total', help: 'Changelog records applied while restoring', labelNames: ['store'], registers: [registry] }),
     tasks: new Gauge({ name: 'optline_matcher_tasks', help: 'Tasks (partition groups) this instance owns', labelNames: ['group'], registers: [registry] }),
-    settingsRejected: new Counter({ name: 'optline_matcher_settings_rejected_total', help: 'Settings records refused (the project keeps its previous settings), by rule', labelNames: ['rule'], registers: [registry] }),
   };
 }
 

@@ -2,8 +2,8 @@
 // in one partition, because all four inputs are keyed by the canonical phone.
 
 import {
-  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, canonicalDedicatedNumber, decide, decideConsentAccept,
-  emptyPhoneState, evolve, PhoneNumberError, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState,
+  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, canonicalDedicatedNumber, compiledSettings, decide, decideConsentAccept,
+  emptyPhoneState, evolve, PhoneNumberError, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
@@ -11,17 +11,22 @@ import type { Codec } from './codec.ts';
 import { matcherFactRecord } from './fact-records.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
-import type { SettingsView } from './settings.ts';
 
 interface InboundSmsRecord { id: string; type: string; from: string; to: string; body: string; received_at: number }
 interface SmsSentRecord { project: string; customer_id: string; phone: string; sent_at: number }
 interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
 interface ConsentEventRecord { project: string; timestamp: number; action: string; identification: string; identification_type: string }
 
+/** The settings of every project (the settings table, read whole by every instance). */
+export interface SettingsLookup {
+  ownerOfNumber(number: string): string | undefined;
+  get(project: string): SmsSettings | undefined;
+}
+
 export interface PhoneDeps {
   codec: Codec;
   topics: Topics;
-  settings: SettingsView;
+  settings: SettingsLookup;
   metrics: MatcherMetrics;
 }
 
@@ -65,11 +70,13 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { message: InboundM
         if (!(error instanceof PhoneNumberError)) throw error;
         throw new RecordRejected('unknown_dedicated_number', 'to', `to: ${error.message}; no project can own it`);
       }
-      const project = deps.settings.projectOf(to);
-      const settings = project === undefined ? undefined : deps.settings.settingsOf(project);
-      if (project === undefined || settings === undefined) {
+      const project = deps.settings.ownerOfNumber(to);
+      const stored = project === undefined ? undefined : deps.settings.get(project);
+      if (project === undefined || stored === undefined) {
         throw new RecordRejected('unknown_dedicated_number', 'to', `to: no project owns the dedicated number ${to}`);
       }
+      // Taken now: a settings record read while the chunk's state loads applies to the next chunk.
+      const settings = compiledSettings(stored);
       const message: InboundMessage = { message_id: sms.id, project, from, to, body: sms.body, received_at: sms.received_at };
       return { value: { message, settings }, keys: [phoneStateKey(project, from)] };
     },

@@ -1,7 +1,7 @@
 // What the matcher reads and writes, in one place.
 //
-//   settings (SmsSettings, compacted)  -> read whole by every instance -> dedicated number routing,
-//                                         compiled keyword matchers (SettingsView)
+//   settings (SmsSettings, compacted)  -> read whole by every instance (SettingsTable) -> dedicated
+//                                         number routing, compiled keyword matchers
 //
 //   task group "customers"  (partition N of customers.v1; store customer-phone, changelog)
 //     customers.v1 (keyed customer_id)  -> customers-by-phone (keyed by the new phone, and the old one)
@@ -23,10 +23,9 @@ import type { PhoneState } from '@optline/core';
 import type { ValueSerde } from '@optline/state-store';
 import type { Codec } from './codec.ts';
 import type { MatcherMetrics } from './metrics.ts';
-import { phoneHandlers } from './phones.ts';
+import { phoneHandlers, type SettingsLookup } from './phones.ts';
 import type { TaskGroup } from './processing.ts';
 import { consentHandlers, customerHandlers, type CustomerPhone } from './repartition.ts';
-import type { SettingsView } from './settings.ts';
 
 export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
   const t = topics(config.topicNamespace);
@@ -49,7 +48,7 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
 export type MatcherTopology = ReturnType<typeof matcherTopology>;
 
 /** The task groups with their handlers and store serdes. */
-export function taskGroups(topology: MatcherTopology, deps: { codec: Codec; settings: SettingsView; metrics: MatcherMetrics }): TaskGroup[] {
+export function taskGroups(topology: MatcherTopology, deps: { codec: Codec; settings: SettingsLookup; metrics: MatcherMetrics }): TaskGroup[] {
   const { topics: t, groups } = topology;
   const serde = <V>(topic: string, record: string): ValueSerde<V> => ({
     encode: (value) => deps.codec.encode(topic, value),

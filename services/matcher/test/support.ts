@@ -10,9 +10,12 @@ import { AvroSerde, createKafka, provision, readDeadLetterReason, type Topics } 
 import { createLogger, createMetricsRegistry, type OptlineConfig } from '@optline/runtime';
 import { avroType } from '@optline/schemas';
 import { collect, testConfig, uniqueName, type Collected } from '@optline/test';
-import type { PhoneState } from '@optline/core';
+import type { PhoneState, SmsSettings } from '@optline/core';
 import { RocksDbStore } from '@optline/state-store';
-import { Matcher, type SmsSettingsRecord } from '../src/index.ts';
+import { Matcher } from '../src/index.ts';
+
+/** An SmsSettings record as stored on the settings topic. */
+export type SmsSettingsRecord = SmsSettings & { updatedAt: number };
 
 export interface MatcherEnv {
   config: OptlineConfig;
