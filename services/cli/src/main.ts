@@ -6,6 +6,9 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   demo: { summary: 'demo                   walk through opt-outs against a running `npm start`', load: () => import('./commands/demo.ts') },
   run: { summary: 'run <service>          run one service (ingress, matcher, materializer, api)', load: () => import('./commands/run.ts') },
   match: { summary: 'match --keyword K ...  match JSON strings on stdin against opt-out keywords', load: () => import('./commands/match.ts') },
+  settings: { summary: 'settings put|get       a project\'s SMS settings, through the API', load: () => import('./commands/settings.ts') },
+  blacklist: { summary: 'blacklist get          a phone\'s blacklist entry in a project, through the API', load: () => import('./commands/blacklist.ts') },
+  customers: { summary: 'customers import       publish customer profiles (JSON lines) to customers.v1', load: () => import('./commands/customers.ts') },
 };
 
 function usage(): string {
