@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { provision } from '@optline/kafka';
 import { createLogger, loadConfig, stopOnSignal, type RunningService } from '@optline/runtime';
-import { stackDown, stackUp } from '@optline/stack';
+import { repoRoot, stackDown, stackUp } from '@optline/stack';
 import { SERVICES } from './run.ts';
 
 const HELP = `Usage: optline start [--only a,b]
@@ -42,6 +44,10 @@ export async function run(args: string[]): Promise<number> {
   process.env.OPTLINE_KAFKA_BROKERS ??= up.brokers;
   process.env.OPTLINE_SCHEMA_REGISTRY_URL ??= up.schemaRegistryUrl;
   const generated = credentials();
+  // The demo and the CLI in another terminal pick the credentials up from here.
+  const credentialsFile = join(repoRoot(), '.optline', 'credentials.env');
+  mkdirSync(join(repoRoot(), '.optline'), { recursive: true });
+  writeFileSync(credentialsFile, `OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}\nOPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}\n`, { mode: 0o600 });
   const config = loadConfig();
   await provision(config, logger);
 
@@ -64,7 +70,7 @@ export async function run(args: string[]): Promise<number> {
     `  kafka            ${up.brokers}`,
     `  schema registry  ${up.schemaRegistryUrl}`,
     ...running.flatMap((s) => (s.urls ?? []).map((u) => `  ${s.name.padEnd(16)} ${u}`)),
-    ...(generated.length ? ['', 'generated credentials (export them for the CLI and the demo):', ...generated.map((g) => `  export ${g}`)] : []),
+    ...(generated.length ? ['', 'generated credentials (also in .optline/credentials.env, which the CLI and demo read):', ...generated.map((g) => `  export ${g}`)] : []),
     '',
     'Ctrl-C stops everything.',
     '',
