@@ -13,6 +13,36 @@ export interface Change {
 }
 
 /**
+ * Decoded values of a store that a task owns alone, most recently used kept (a bounded Map in
+ * insertion order). Holds only committed values: `PendingWrites.remember()` adds them after the
+ * commit, and a task that fails drops its cache with the rest of its state.
+ */
+export class ValueCache<V> {
+  private readonly entries = new Map<string, V | null>();
+
+  constructor(private readonly max = 50_000) {}
+
+  /** The value (null: known to be absent), or undefined when not cached. */
+  get(key: string): V | null | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V | null): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
  * The writes of one unit of work (a transaction), kept in memory over a store: reads see them,
  * the store does not until `applyChanges` after the transaction committed. So a crash or an
  * aborted transaction leaves the store at the last committed state.
@@ -24,15 +54,24 @@ export class PendingWrites<V> {
   constructor(
     private readonly store: KeyValueStore,
     private readonly serde: ValueSerde<V>,
+    private readonly cache?: ValueCache<V>,
   ) {}
 
-  /** Loads the keys not yet known in one RocksDB multi-get. */
+  /** Loads the keys not yet known: from the cache, the rest in one RocksDB multi-get. */
   async prefetch(keys: Iterable<string>): Promise<void> {
-    const missing = [...new Set(keys)].filter((k) => !this.values.has(k));
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      if (this.values.has(key)) continue;
+      const cached = this.cache?.get(key);
+      if (cached === undefined) missing.push(key);
+      else this.values.set(key, cached);
+    }
     const found = await this.store.getMany(missing);
     for (const [i, key] of missing.entries()) {
       const bytes = found[i];
-      this.values.set(key, bytes === undefined ? null : await this.serde.decode(bytes));
+      const value = bytes === undefined ? null : await this.serde.decode(bytes);
+      this.values.set(key, value);
+      this.cache?.set(key, value);
     }
   }
 
@@ -53,6 +92,12 @@ export class PendingWrites<V> {
 
   get size(): number {
     return this.dirty.size;
+  }
+
+  /** After the commit: the changed values become the cache's (values are never mutated in place). */
+  remember(): void {
+    if (!this.cache) return;
+    for (const key of this.dirty) this.cache.set(key, this.values.get(key) ?? null);
   }
 
   /** The last value of each changed key, encoded, in the order keys were first changed. */

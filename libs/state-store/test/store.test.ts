@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyChanges, partitionStorePath, PendingWrites, RocksDbStore, type ValueSerde } from '../src/index.ts';
+import { applyChanges, partitionStorePath, PendingWrites, RocksDbStore, ValueCache, type ValueSerde } from '../src/index.ts';
 
 let dir: string;
 let store: RocksDbStore;
@@ -84,6 +84,36 @@ describe('PendingWrites', () => {
     await applyChanges(store, changes, { topic: 't', partition: 0, offset: '9' });
     expect(await all()).toEqual([['b', '{"n":4}']]);
     expect((await store.checkpoint())?.offset).toBe('9');
+  });
+});
+
+describe('ValueCache', () => {
+  it('serves committed values without reading the store, and learns writes only when remembered', async () => {
+    await store.put('a', json.encode({ n: 1 }) as Buffer);
+    const cache = new ValueCache<{ n: number }>();
+    await new PendingWrites(store, json, cache).prefetch(['a', 'absent']);
+    expect(cache.get('a')).toEqual({ n: 1 });
+    expect(cache.get('absent')).toBeNull();
+
+    await store.delete('a'); // the cache is now the only reader of 'a': it must not go back to the store
+    const aborted = new PendingWrites(store, json, cache);
+    expect(await aborted.get('a')).toEqual({ n: 1 });
+    aborted.set('a', { n: 2 }); // never remembered: as if its transaction aborted
+    expect(cache.get('a')).toEqual({ n: 1 });
+
+    const committed = new PendingWrites(store, json, cache);
+    committed.set('a', { n: 3 });
+    committed.remember();
+    expect(await new PendingWrites(store, json, cache).get('a')).toEqual({ n: 3 });
+  });
+
+  it('keeps the most recently used entries within its bound', () => {
+    const cache = new ValueCache<number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.get('a');
+    cache.set('c', 3);
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([1, undefined, 3, 2]);
   });
 });
 

@@ -20,11 +20,18 @@ export class UndecodableError extends Error {
 export class Codec {
   private readonly readers = new Map<string, AvroType>();
   private readonly resolvers = new Map<string, { read(payload: Buffer): unknown }>();
+  private readonly writers = new Map<string, { header: Buffer; type: AvroType }>();
 
   constructor(readonly serde: AvroSerde) {}
 
-  encode(topic: string, value: unknown): Promise<Buffer> {
-    return this.serde.encode(topic, value);
+  /** Confluent-framed Avro of the topic's registered schema (looked up once per topic). */
+  async encode(topic: string, value: unknown): Promise<Buffer> {
+    const writer = this.writers.get(topic);
+    if (writer) return Buffer.concat([writer.header, writer.type.toBuffer(value)]);
+    const framed = await this.serde.encode(topic, value);
+    const type = (await this.serde.registry.getSchema(framed.readInt32BE(1))) as unknown as AvroType;
+    this.writers.set(topic, { header: framed.subarray(0, 5), type });
+    return framed;
   }
 
   async decode<T>(record: string, bytes: Buffer | null): Promise<T> {

@@ -22,6 +22,22 @@ export interface MatcherOptions {
   concurrency?: number;
 }
 
+/**
+ * Awaits `work` (a task opening: restoring a large store takes a while) and keeps the group
+ * session alive meanwhile; a heartbeat that reports a rebalance ends the wait, so the member
+ * rejoins in time instead of being dropped from the group.
+ */
+async function whileHeartbeating<T>(work: Promise<T>, heartbeat: () => Promise<void>, everyMs = 2000): Promise<T> {
+  let done = false;
+  const result = work.finally(() => (done = true));
+  while (!done) {
+    const tick = new Promise<void>((resolve) => setTimeout(resolve, everyMs).unref());
+    await Promise.race([result.then(() => undefined, () => undefined), tick]);
+    if (!done) await heartbeat();
+  }
+  return result;
+}
+
 /** The matcher of one process: a member of the matcher's consumer group. */
 export class Matcher {
   readonly topology: MatcherTopology;
@@ -108,7 +124,7 @@ export class Matcher {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const tasks = this.tasks!;
-    const task = await tasks.task(batch.topic, batch.partition);
+    const task = await whileHeartbeating(tasks.task(batch.topic, batch.partition), heartbeat);
     const max = this.options.maxRecordsPerTransaction ?? 1000;
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, metrics: this.metrics };
     await tasks.exclusive(task, async () => {

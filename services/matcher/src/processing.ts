@@ -111,9 +111,17 @@ function handlerFor<S>(group: TaskGroup<S>, topic: string): RecordHandler<S, unk
   return handler;
 }
 
+// Replies come from the same phones again and again; parsing with the libphonenumber metadata
+// is the costliest step of a record, so results are kept (bounded).
+const canonical = new Map<string, ReturnType<typeof tryCanonicalPhone>>();
+
 /** The canonical form of a phone field, or a RecordRejected naming the field. */
 export function canonicalField(value: string, field: string): string {
-  const result = tryCanonicalPhone(value);
+  let result = canonical.get(value);
+  if (result === undefined) {
+    if (canonical.size >= 100_000) canonical.clear();
+    canonical.set(value, (result = tryCanonicalPhone(value)));
+  }
   if (!result.ok) throw new RecordRejected('invalid_phone', field, `${field}: ${result.error.message}`);
   return result.phone;
 }

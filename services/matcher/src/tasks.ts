@@ -1,6 +1,6 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
-import { openPartitionStore, type ChangelogReader, type RocksDbStore } from '@optline/state-store';
+import { openPartitionStore, ValueCache, type ChangelogReader, type RocksDbStore } from '@optline/state-store';
 import { taskId } from './assigner.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import type { TaskGroup } from './processing.ts';
@@ -12,6 +12,8 @@ export interface Task {
   partition: number;
   producer: Producer;
   store: RocksDbStore | undefined;
+  /** Committed values of the store, decoded: hot phones skip RocksDB and Avro. */
+  cache: ValueCache<unknown>;
   /** Per input topic: the next offset to process, as committed in the last transaction. */
   next: Map<string, bigint>;
   /** Work on a task runs one transaction at a time, in order. */
@@ -131,7 +133,7 @@ export class TaskManager {
         next.set(topic, BigInt(offset));
       }
       logger.debug({ task: id, ms: Date.now() - started }, 'task opened');
-      return { id, group, partition, producer, store, next, queue: Promise.resolve(), closed: false };
+      return { id, group, partition, producer, store, cache: new ValueCache(), next, queue: Promise.resolve(), closed: false };
     } catch (error) {
       await store?.close().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);

@@ -25,7 +25,7 @@ export async function runTransaction(
 ): Promise<ChunkResult> {
   const started = process.hrtime.bigint();
   const { group, partition } = task;
-  const pending = task.store && group.store ? new PendingWrites(task.store, group.store.serde) : undefined;
+  const pending = task.store && group.store ? new PendingWrites(task.store, group.store.serde, task.cache) : undefined;
   const outputs: OutputRecord[] = [];
   const ctx = { partition, state: pending, now: Date.now(), emit: (o: OutputRecord) => void outputs.push(o) };
   const records = messages.map((message) => ({ topic, partition, message }));
@@ -61,6 +61,7 @@ export async function runTransaction(
   // After the commit only: a crash before this line leaves the store behind its changelog,
   // which the restore on the next assignment catches up.
   if (task.store && changes.length > 0) await applyChanges(task.store, changes, checkpoint);
+  pending?.remember();
   task.next.set(topic, nextOffset);
 
   env.metrics.records.inc({ topic }, messages.length);
