@@ -23,6 +23,7 @@ export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FU
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
+  private readonly registering = new Map<string, Promise<number>>();
 
   constructor(
     readonly registryUrl: string,
@@ -58,18 +59,36 @@ export class AvroSerde {
   }
 
   private async idFor(topic: string): Promise<number> {
-    let id = this.ids.get(topic);
-    if (id === undefined) {
+    const id = this.ids.get(topic);
+    if (id !== undefined) return id;
+    // Concurrent first encodes of a topic (Promise.all over a batch) share one registration
+    // instead of opening one HTTP request each; a failed one is forgotten so the next retries.
+    let pending = this.registering.get(topic);
+    if (pending === undefined) {
       const spec = Object.values(this.known).find((t: TopicSpec) => t.name === topic);
       if (!spec?.valueSchema) throw new Error(`topic ${topic} has no Avro value schema`);
-      id = await this.register(`${topic}-value`, loadSchema(spec.valueSchema));
-      this.ids.set(topic, id);
+      pending = this.register(`${topic}-value`, loadSchema(spec.valueSchema)).finally(() => this.registering.delete(topic));
+      this.registering.set(topic, pending);
     }
-    return id;
+    const registered = await pending;
+    this.ids.set(topic, registered);
+    return registered;
   }
 
   async encode(topic: string, value: unknown): Promise<Buffer> {
     return this.registry.encode(await this.idFor(topic), value);
+  }
+
+  /**
+   * A synchronous encoder for the topic's values (same bytes as `encode`), for hot loops that
+   * encode many records at once: no promise, no registry cache look-up per record.
+   */
+  async encoderFor(topic: string): Promise<(value: unknown) => Buffer> {
+    const id = await this.idFor(topic);
+    const type = (await this.registry.getSchema(id)) as unknown as { toBuffer(value: unknown): Buffer };
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1); // byte 0 is the magic byte 0
+    return (value) => Buffer.concat([header, type.toBuffer(value)]);
   }
 
   async decode<T>(buffer: Buffer): Promise<T> {
