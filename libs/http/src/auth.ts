@@ -1,0 +1,76 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ConfigError } from '@optline/runtime';
+import { HttpError } from './errors.ts';
+import { shared } from './shared.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request was authenticated as (`basic:<user>`, `bearer`, ...); null until then. */
+    principal: string | null;
+  }
+}
+
+/** Compares secrets in constant time; hashing first hides their lengths too. */
+export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const digest = (v: string | Buffer) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+export interface BasicCredentials {
+  user: string;
+  password: string;
+}
+
+/** `user:password` (the password may contain ':'), as in OPTLINE_INGRESS_BASIC_AUTH. */
+export function parseBasicCredentials(spec: string, variable: string): BasicCredentials {
+  const colon = spec.indexOf(':');
+  if (colon <= 0 || colon === spec.length - 1) throw new ConfigError(variable, 'must be user:password, both non-empty');
+  return { user: spec.slice(0, colon), password: spec.slice(colon + 1) };
+}
+
+export function decorateRequestPrincipal(app: FastifyInstance): void {
+  if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
+}
+
+/** Why an Authorization header does not carry the expected Basic credentials, or null when it does. */
+export function basicAuthProblem(header: string | undefined, expected: BasicCredentials): string | null {
+  if (!header) return 'the Authorization header is missing (HTTP Basic expected)';
+  const [scheme, encoded] = header.split(' ', 2);
+  if (scheme?.toLowerCase() !== 'basic' || !encoded) return 'the Authorization header is not HTTP Basic';
+  const given = Buffer.from(encoded, 'base64').toString('utf8');
+  return safeEqual(given, `${expected.user}:${expected.password}`) ? null : 'wrong user or password';
+}
+
+export interface BasicAuthOptions extends BasicCredentials {
+  realm?: string;
+}
+
+/** HTTP Basic on every route of the registering context, checked before the body is read. */
+export const basicAuth = shared<BasicAuthOptions>('optline-basic-auth', async (app, options) => {
+  decorateRequestPrincipal(app);
+  const challenge = { 'www-authenticate': `Basic realm="${options.realm ?? 'optline'}", charset="UTF-8"` };
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const problem = basicAuthProblem(request.headers.authorization, options);
+    if (problem) throw new HttpError(401, 'unauthorized', problem, undefined, challenge);
+    request.principal = `basic:${options.user}`;
+  });
+});
+
+export interface BearerAuthOptions {
+  token: string;
+}
+
+/** `Authorization: Bearer <token>` on every route of the registering context. */
+export const bearerAuth = shared<BearerAuthOptions>('optline-bearer-auth', async (app, options) => {
+  decorateRequestPrincipal(app);
+  const challenge = { 'www-authenticate': 'Bearer realm="optline"' };
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const [scheme, token] = header?.split(' ', 2) ?? [];
+    if (!header) throw new HttpError(401, 'unauthorized', 'the Authorization header is missing (Bearer token expected)', undefined, challenge);
+    if (scheme?.toLowerCase() !== 'bearer' || !token) throw new HttpError(401, 'unauthorized', 'the Authorization header is not a Bearer token', undefined, challenge);
+    if (!safeEqual(token, options.token)) throw new HttpError(401, 'unauthorized', 'wrong token', undefined, challenge);
+    request.principal = 'bearer';
+  });
+});

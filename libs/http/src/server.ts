@@ -1,0 +1,56 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from '@optline/runtime';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  /** Largest request body in bytes (413 above). */
+  bodyLimit?: number;
+}
+
+/**
+ * A Fastify instance with this project's defaults: Ajv reports every broken field (not only the
+ * first) and never coerces or strips input, so what is validated is what was sent; per-request
+ * logs are off (metrics count requests; refusals log themselves); close() is graceful: requests
+ * in flight finish, then their connections close.
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    // Idle keep-alive connections are closed at shutdown; requests in flight finish.
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  // A keep-alive connection still busy when close() began would otherwise hold close() until
+  // the client drops it (up to the keep-alive timeout): its last answer closes it.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  return app;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+export interface ListenOptions {
+  port: number;
+  /** Default 127.0.0.1: a wider address is a deliberate choice. */
+  host?: string;
+}
+
+/** Listens and returns the server's base URL (with the real port when `port` was 0). */
+export async function listen(app: FastifyInstance, options: ListenOptions): Promise<string> {
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
