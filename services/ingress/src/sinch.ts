@@ -1,0 +1,104 @@
+import { canonicalDedicatedNumber, canonicalPhone, PhoneNumberError } from '@optline/core';
+import type { FieldError } from '@optline/http';
+
+/** A Sinch SMS inbound (MO) callback body of the kinds ingress accepts. */
+export interface SinchInboundCallback {
+  type: 'mo_text' | 'mo_binary';
+  id: string;
+  from: string;
+  to: string;
+  body: string;
+  received_at: string;
+  sent_at?: string | null;
+  operator_id?: string | null;
+  client_reference?: string | null;
+  udh?: string | null;
+}
+
+/** The value of `sms.inbound.v1` (schemas/avro/InboundSms.avsc). */
+export interface InboundSms {
+  id: string;
+  type: 'mo_text' | 'mo_binary';
+  from: string;
+  to: string;
+  body: string;
+  received_at: number;
+  sent_at: number | null;
+  operator_id: string | null;
+  client_reference: string | null;
+  udh: string | null;
+  ingested_at: number;
+  source: string;
+}
+
+const optionalString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+/**
+ * The route's JSON schema. Unknown fields are allowed (Sinch may add some); what optline keeps
+ * is bounded. mo_media is refused before this schema runs (see routes.ts).
+ */
+export const SINCH_INBOUND_SCHEMA = {
+  type: 'object',
+  required: ['type', 'id', 'from', 'to', 'body', 'received_at'],
+  properties: {
+    type: { type: 'string', enum: ['mo_text', 'mo_binary'] },
+    id: { type: 'string', minLength: 1, maxLength: 128 },
+    from: { type: 'string', minLength: 1, maxLength: 32 },
+    to: { type: 'string', minLength: 1, maxLength: 32 },
+    body: { type: 'string', maxLength: 16_384 },
+    received_at: { type: 'string', format: 'date-time' },
+    sent_at: { type: ['string', 'null'], format: 'date-time' },
+    operator_id: optionalString(32),
+    client_reference: optionalString(2048),
+    udh: { type: ['string', 'null'], maxLength: 512, pattern: '^([0-9A-Fa-f]{2})*$' },
+  },
+} as const;
+
+/** Sinch's MMS callback: its body is an object of media links, which optline does not track. */
+export const UNSUPPORTED_TYPES: ReadonlySet<unknown> = new Set(['mo_media']);
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function phoneField(field: string, rule: string, value: string, canonical: (s: string) => string, errors: FieldError[]): string {
+  try {
+    return canonical(value);
+  } catch (error) {
+    if (!(error instanceof PhoneNumberError)) throw error;
+    const alternative = rule === 'dedicated_number' ? ' (a short code of 3-8 digits is also accepted)' : '';
+    errors.push({ field, rule, message: `${field}: ${error.message}${alternative}` });
+    return value;
+  }
+}
+
+export type MappingResult = { ok: true; sms: InboundSms } | { ok: false; fields: FieldError[] };
+
+/**
+ * A schema-valid callback as the record to publish: phones canonical, times in epoch millis.
+ * Every broken field is reported, not only the first.
+ */
+export function toInboundSms(callback: SinchInboundCallback, ingestedAt: number): MappingResult {
+  const fields: FieldError[] = [];
+  const from = phoneField('from', 'phone_number', callback.from, canonicalPhone, fields);
+  const to = phoneField('to', 'dedicated_number', callback.to, canonicalDedicatedNumber, fields);
+  if (callback.type === 'mo_binary' && !BASE64.test(callback.body)) {
+    fields.push({ field: 'body', rule: 'base64', message: 'body of a mo_binary message must be Base64' });
+  }
+  if (fields.length > 0) return { ok: false, fields };
+  return {
+    ok: true,
+    sms: {
+      id: callback.id,
+      type: callback.type,
+      from,
+      to,
+      body: callback.body,
+      received_at: Date.parse(callback.received_at),
+      sent_at: callback.sent_at ? Date.parse(callback.sent_at) : null,
+      operator_id: callback.operator_id ?? null,
+      client_reference: callback.client_reference ?? null,
+      udh: callback.udh ?? null,
+      ingested_at: ingestedAt,
+      source: 'sinch',
+    },
+  };
+}
