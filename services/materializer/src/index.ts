@@ -4,6 +4,8 @@ import { Materializer } from './materializer.ts';
 export { Materializer, type FlushReport, type MaterializerOptions } from './materializer.ts';
 export { materializerTopology } from './topology.ts';
 export { factRecord, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
+export { consentTrackedEntries, windowEvents } from './events.ts';
+export { sendAll } from './produce.ts';
 export * from './windows.ts';
 
 /** Test-only: pause between a flush's writes and its commit, so a test can kill the process there. */

@@ -2,16 +2,16 @@
 // and events.ts; DESIGN.md explains why this is exactly once.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { BlacklistClient } from '@optline/blacklist-client';
-import { trackingKey } from '@optline/core';
-import { AvroSerde, createKafka, deadLetterMessage, provision, type DeadLetterReason } from '@optline/kafka';
+import { trackingKey, type BlacklistEntry } from '@optline/core';
+import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
-import { windowOutput } from './events.ts';
-import { FactError, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
+import { consentTrackedEntries, windowEvents, type WindowEvents } from './events.ts';
 import { materializerMetrics, type MaterializerMetrics } from './metrics.ts';
 import { PartitionWindows, type FlushPlan } from './partition.ts';
+import { readFact, type DeadLetter, type Item } from './read.ts';
 import { sendAll } from './produce.ts';
 import { materializerTopology, type MaterializerTopology } from './topology.ts';
 import { closedBoundary, closesAt, decodeWatermark, encodeWatermark, type WindowSpec } from './windows.ts';
@@ -22,6 +22,8 @@ export interface MaterializerOptions extends ServiceOptions {
   pauseInFlushMs?: number;
   /** Called after each committed partition flush. */
   onFlush?: (report: FlushReport) => void;
+  /** The wall clock windows close by (a benchmark moves it); Date.now by default. */
+  clock?: () => number;
 }
 
 export interface FlushReport {
@@ -35,8 +37,6 @@ export interface FlushReport {
   commitOffset: number;
   ms: number;
 }
-
-type Item = { kind: 'fact'; fact: Fact } | { kind: 'dead_letter'; message: KafkaMessage; reason: DeadLetterReason };
 
 interface Owned {
   windows: PartitionWindows<Item>;
@@ -64,15 +64,17 @@ export class Materializer {
   private serial: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly now: () => number;
 
   constructor(private readonly options: MaterializerOptions) {
     const { config, logger } = options;
     this.topology = materializerTopology(config);
     this.spec = { lengthMs: config.windowMs, graceMs: config.windowGraceMs };
+    this.now = options.clock ?? Date.now;
     this.kafka = createKafka(config, logger, `${config.clientId}-materializer`);
     this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
     this.metrics = options.metrics ?? createMetricsRegistry('materializer');
-    this.m = materializerMetrics(this.metrics, () => [...this.owned.values()].reduce((n, o) => n + o.windows.pendingCount, 0));
+    this.m = materializerMetrics(this.metrics, () => this.pendingFacts());
     this.blacklist = new BlacklistClient({ config, logger, kafka: this.kafka, serde: this.serde, metrics: this.metrics });
   }
 
@@ -115,6 +117,11 @@ export class Materializer {
     await this.admin?.disconnect();
   }
 
+  /** Facts read and waiting for their window to close, over the partitions this instance owns. */
+  pendingFacts(): number {
+    return [...this.owned.values()].reduce((n, o) => n + o.windows.pendingCount, 0);
+  }
+
   /** Runs `fn` after every earlier serial task: flushes and partition claims never overlap. */
   private serially<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.serial.then(fn, fn);
@@ -130,7 +137,7 @@ export class Materializer {
       if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
       const offset = Number(message.offset);
       if (!owned.windows.hasRead(offset)) {
-        const { recordedAt, item } = await this.decode(message, partition);
+        const { recordedAt, item } = await readFact(this.serde, message, `${this.topology.reads.facts}/${partition}@${message.offset}`);
         if (this.owned.get(partition) !== owned) return;
         const admission = owned.windows.admit(offset, recordedAt, item);
         this.m.factsRead.inc({ admission });
@@ -172,36 +179,9 @@ export class Materializer {
     return owned;
   }
 
-  private async decode(message: KafkaMessage, partition: number): Promise<{ recordedAt: number; item: Item }> {
-    const source = `${this.topology.reads.facts}/${partition}@${message.offset}`;
-    // A record that is not a fact keeps its broker time, which is as deterministic on re-read.
-    const dead = (rule: string, field: string, text: string) => ({
-      recordedAt: Number(message.timestamp),
-      item: { kind: 'dead_letter', message, reason: { source, rule, field, message: text } } as Item,
-    });
-    if (!message.value || message.value.length < 5 || message.value[0] !== 0) {
-      return dead('not_avro', 'value', 'a fact must be an Avro MatcherFact in the Confluent wire format (magic byte 0, schema id)');
-    }
-    let record: MatcherFactRecord;
-    try {
-      record = await this.serde.decode<MatcherFactRecord>(message.value);
-    } catch (err) {
-      const status = (err as { name?: string; status?: number }).name === 'ResponseError' ? (err as { status?: number }).status : undefined;
-      // The registry being unreachable is not the record's fault: let kafkajs retry the batch.
-      if (status !== undefined && status !== 404) throw err;
-      return dead('undecodable', 'value', `not a readable MatcherFact: ${(err as Error).message}`);
-    }
-    try {
-      return { recordedAt: record.recorded_at, item: { kind: 'fact', fact: unwrapFact(record) } };
-    } catch (err) {
-      if (!(err instanceof FactError)) throw err;
-      return dead(err.rule, err.field, err.message);
-    }
-  }
-
   private schedule(): void {
     if (this.stopped) return;
-    const now = Date.now();
+    const now = this.now();
     const delay = Math.min(MAX_TICK_MS, Math.max(0, closesAt(closedBoundary(now, this.spec), this.spec) - now));
     this.timer = setTimeout(() => {
       this.serially(() => this.tick())
@@ -212,25 +192,32 @@ export class Materializer {
 
   /** Flushes every partition whose windows closed, each in its own transaction. */
   private async tick(): Promise<void> {
-    const boundary = closedBoundary(Date.now(), this.spec);
+    const boundary = closedBoundary(this.now(), this.spec);
     const due = [...this.owned].filter(([, o]) => o.windows.isDue(boundary));
-    if (due.length === 0) return;
-    // Entries may have changed since the facts were read: decide on the latest committed ones.
-    if (due.some(([, o]) => o.windows.dueIncludes(boundary, (i) => i.kind === 'fact' && i.fact.type === 'opted_out'))) await this.blacklist.sync();
     await Promise.all(due.map(([partition, owned]) => this.flush(partition, owned, owned.windows.takeDue(boundary))));
   }
 
   private async flush(partition: number, owned: Owned, plan: FlushPlan<Item>): Promise<void> {
     if (!plan.needed) return;
     const started = performance.now();
+    const importedAt = this.now();
     const facts = plan.items.flatMap((i) => (i.kind === 'fact' ? [i.fact] : []));
     const dead = plan.items.flatMap((i) => (i.kind === 'dead_letter' ? [i] : []));
-    const out = windowOutput(facts, Date.now(), (project, phone) => this.blacklist.get(project, phone));
+    const events = windowEvents(facts, importedAt);
+    let tracked: BlacklistEntry[] = [];
     try {
-      const records = await this.encode(out, dead);
+      const records = await this.encode(events, dead);
       const tx = await owned.producer.transaction();
       try {
         await sendAll(tx, records);
+        // Decided last, on the latest committed entries, so an opt-in that cleared the entry
+        // while the events were written is seen (see DESIGN.md for the window that remains).
+        if (facts.some((f) => f.type === 'opted_out')) {
+          await this.blacklist.sync();
+          tracked = consentTrackedEntries(facts, importedAt, (project, phone) => this.blacklist.get(project, phone));
+          const encode = await this.serde.encoderFor(this.topology.writes.blacklist);
+          await sendAll(tx, [{ topic: this.topology.writes.blacklist, messages: tracked.map((e) => ({ key: `${e.project}:${e.phone}`, value: encode(e) })) }]);
+        }
         if (this.options.pauseInFlushMs) {
           this.options.logger.warn({ partition, ms: this.options.pauseInFlushMs }, 'test hook: pausing in flush before commit');
           await sleep(this.options.pauseInFlushMs);
@@ -249,10 +236,13 @@ export class Materializer {
       return;
     }
     owned.windows.commit(plan);
-    const report: FlushReport = {
-      partition, boundary: plan.boundary, facts: facts.length, consent: out.consent.length, campaign: out.campaign.length,
-      blacklist: out.blacklist.length, deadLetters: dead.length, commitOffset: plan.commitOffset, ms: Math.round(performance.now() - started),
-    };
+    this.reportFlush({
+      partition, boundary: plan.boundary, facts: facts.length, consent: events.consent.length, campaign: events.campaign.length,
+      blacklist: tracked.length, deadLetters: dead.length, commitOffset: plan.commitOffset, ms: Math.round(performance.now() - started),
+    }, dead);
+  }
+
+  private reportFlush(report: FlushReport, dead: DeadLetter[]): void {
     this.m.flushes.inc({ result: 'committed' });
     this.m.flushSeconds.observe(report.ms / 1000);
     this.m.events.inc({ output: 'consent' }, report.consent);
@@ -275,14 +265,15 @@ export class Materializer {
     }
   }
 
-  private async encode(out: ReturnType<typeof windowOutput>, dead: Array<Extract<Item, { kind: 'dead_letter' }>>): Promise<TopicMessages[]> {
+  private async encode(events: WindowEvents, dead: DeadLetter[]): Promise<TopicMessages[]> {
     const { writes } = this.topology;
-    const encodeAll = async <T extends object>(topic: string, values: T[], key: (v: T) => string) =>
-      ({ topic, messages: await Promise.all(values.map(async (v) => ({ key: key(v), value: await this.serde.encode(topic, v) }))) });
+    const encodeAll = async <T extends object>(topic: string, values: T[], key: (v: T) => string) => {
+      const encode = await this.serde.encoderFor(topic);
+      return { topic, messages: values.map((v) => ({ key: key(v), value: encode(v) })) };
+    };
     const records = [
-      await encodeAll(writes.consent, out.consent, trackingKey),
-      await encodeAll(writes.campaign, out.campaign, trackingKey),
-      await encodeAll(writes.blacklist, out.blacklist, (e) => `${e.project}:${e.phone}`),
+      await encodeAll(writes.consent, events.consent, trackingKey),
+      await encodeAll(writes.campaign, events.campaign, trackingKey),
       { topic: writes.deadLetter, messages: dead.map((d) => deadLetterMessage(d.message.key, d.message.value, d.reason, d.message.headers)) },
     ];
     return records.filter((r) => r.messages.length > 0);

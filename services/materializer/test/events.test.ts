@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BlacklistEntry } from '@optline/core';
-import { windowOutput } from '../src/events.ts';
+import { consentTrackedEntries, windowEvents } from '../src/events.ts';
 import { factRecord, unwrapFact, FactError, type Fact } from '../src/facts.ts';
 
 const RECEIVED = Date.parse('2026-03-01T10:15:00Z');
@@ -10,13 +10,13 @@ const optOut = (message_id: string, customer_ids: string[], categories = ['sms']
 const blocked = (message_id: string): BlacklistEntry => ({ project: 'shop', phone: base.phone, status: 'BLOCKED', keyword: 'STOP', message_id, blocked_at: RECEIVED, updated_at: RECEIVED });
 const none = () => undefined;
 
-describe('windowOutput', () => {
+describe('windowEvents and consentTrackedEntries', () => {
   it('the product page example: two profiles reply STOP -> two consent rejects, one incoming_message on the last-SMS profile', () => {
     const facts: Fact[] = [
       optOut('m1', ['c-last-sms', 'c-other']),
       { type: 'incoming_message', ...base, message_id: 'm1', customer_id: 'c-last-sms' },
     ];
-    const out = windowOutput(facts, NOW, none);
+    const out = windowEvents(facts, NOW);
     expect(out.consent.map((e) => [e.customer_id, e.action, e.category])).toEqual([['c-last-sms', 'reject', 'sms'], ['c-other', 'reject', 'sms']]);
     expect(out.consent[0]).toMatchObject({
       project: 'shop', timestamp: RECEIVED, imported_timestamp: NOW, source: 'sms_reply',
@@ -31,38 +31,42 @@ describe('windowOutput', () => {
 
   it('makes one consent event per profile per category (10 profiles x 3 categories = 30), ids unique and stable', () => {
     const ids = Array.from({ length: 10 }, (_, i) => `c${i}`);
-    const a = windowOutput([optOut('m1', ids, ['sms', 'marketing', 'news'])], NOW, none);
-    const b = windowOutput([optOut('m1', ids, ['sms', 'marketing', 'news'])], NOW + 5000, none);
+    const a = windowEvents([optOut('m1', ids, ['sms', 'marketing', 'news'])], NOW);
+    const b = windowEvents([optOut('m1', ids, ['sms', 'marketing', 'news'])], NOW + 5000);
     expect(a.consent).toHaveLength(30);
     expect(new Set(a.consent.map((e) => e.event_id)).size).toBe(30);
     expect(b.consent.map((e) => e.event_id)).toEqual(a.consent.map((e) => e.event_id));
   });
 
   it('emits an event once when the matcher published its fact twice', () => {
-    const out = windowOutput([optOut('m1', ['c1']), optOut('m1', ['c1'])], NOW, none);
+    const out = windowEvents([optOut('m1', ['c1']), optOut('m1', ['c1'])], NOW);
     expect(out.consent).toHaveLength(1);
   });
 
   it('tracks opt-ins as consent accepts with ids of their own', () => {
-    const out = windowOutput([optOut('m1', ['c1']), { ...optOut('m2', ['c1']), type: 'opted_in' as const, keyword: 'START' }], NOW, none);
+    const out = windowEvents([optOut('m1', ['c1']), { ...optOut('m2', ['c1']), type: 'opted_in' as const, keyword: 'START' }], NOW);
     expect(out.consent.map((e) => e.action)).toEqual(['reject', 'accept']);
     expect(new Set(out.consent.map((e) => e.event_id)).size).toBe(2);
   });
 
   it('marks the entry CONSENT_TRACKED when it is still BLOCKED by the same opt-out', () => {
-    const out = windowOutput([optOut('m1', ['c1'])], NOW, () => blocked('m1'));
-    expect(out.blacklist).toEqual([{ ...blocked('m1'), status: 'CONSENT_TRACKED', updated_at: NOW }]);
+    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => blocked('m1'))).toEqual([{ ...blocked('m1'), status: 'CONSENT_TRACKED', updated_at: NOW }]);
   });
 
   it('never resurrects an entry cleared meanwhile, nor marks one re-blocked by a newer opt-out', () => {
-    expect(windowOutput([optOut('m1', ['c1'])], NOW, none).blacklist).toEqual([]);
-    expect(windowOutput([optOut('m1', ['c1'])], NOW, () => blocked('m2')).blacklist).toEqual([]);
+    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, none)).toEqual([]);
+    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => blocked('m2'))).toEqual([]);
     const tracked = { ...blocked('m1'), status: 'CONSENT_TRACKED' as const };
-    expect(windowOutput([optOut('m1', ['c1'])], NOW, () => tracked).blacklist).toEqual([]);
+    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => tracked)).toEqual([]);
+  });
+
+  it('marks the entry for the opt-out that blocked it last when a window holds several of one phone', () => {
+    expect(consentTrackedEntries([optOut('m1', ['c1']), optOut('m2', ['c1'])], NOW, () => blocked('m2')))
+      .toEqual([{ ...blocked('m2'), status: 'CONSENT_TRACKED', updated_at: NOW }]);
   });
 
   it('keys no customer: an incoming message without a profile keeps customer_id null', () => {
-    const out = windowOutput([{ type: 'incoming_message', ...base, message_id: 'm9', customer_id: null }], NOW, none);
+    const out = windowEvents([{ type: 'incoming_message', ...base, message_id: 'm9', customer_id: null }], NOW);
     expect(out.campaign[0]!.customer_id).toBeNull();
   });
 });
