@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka, Producer } from 'kafkajs';
+import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
+import { createLogger, type OptlineConfig, type RunningService, type ServiceStarter } from '@optline/runtime';
+import { testConfig, uniqueName } from './index.ts';
+
+export const API_TOKEN = 'e2e-token';
+export const INGRESS_AUTH = 'sinch:e2e-secret';
+
+const STARTERS: Record<string, () => Promise<{ start: ServiceStarter }>> = {
+  matcher: () => import('@optline/matcher'),
+  materializer: () => import('@optline/materializer'),
+  ingress: () => import('@optline/ingress'),
+  api: () => import('@optline/api'),
+};
+
+/** The whole system in this process, on a topic namespace of its own, with short windows. */
+export interface System {
+  config: OptlineConfig;
+  topics: Topics;
+  kafka: Kafka;
+  serde: AvroSerde;
+  producer: Producer;
+  ingressUrl: string;
+  apiUrl: string;
+  api(path: string, init?: RequestInit): Promise<Response>;
+  postSinch(body: Record<string, unknown>): Promise<Response>;
+  produce(topic: string, key: string, value: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(options: { windowMs?: number; graceMs?: number } = {}): Promise<System> {
+  process.env.OPTLINE_API_TOKEN = API_TOKEN;
+  process.env.OPTLINE_INGRESS_BASIC_AUTH = INGRESS_AUTH;
+  delete process.env.OPTLINE_SINCH_HMAC_SECRET;
+  const stateDir = mkdtempSync(join(tmpdir(), 'optline-e2e-'));
+  const config = testConfig({
+    topicNamespace: uniqueName('it-e2e'),
+    stateDir,
+    windowMs: options.windowMs ?? 2000,
+    windowGraceMs: options.graceMs ?? 300,
+    ingressPort: 0,
+    apiPort: 0,
+  });
+  const { topics } = await provision(config);
+  const logger = createLogger('e2e', process.env.OPTLINE_LOG_LEVEL ?? 'warn');
+  const running: RunningService[] = [];
+  for (const name of Object.keys(STARTERS)) {
+    const { start } = await STARTERS[name]!();
+    running.push(await start({ config, logger: logger.child({ service: name }) }));
+  }
+  const url = (name: string) => running.find((s) => s.name === name)?.urls?.[0] ?? '';
+  const kafka = createKafka(config);
+  const serde = new AvroSerde(config.schemaRegistryUrl, topics);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const ingressUrl = url('ingress');
+  const apiUrl = url('api');
+  return {
+    config,
+    topics,
+    kafka,
+    serde,
+    producer,
+    ingressUrl,
+    apiUrl,
+    api: (path, init = {}) =>
+      fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } }),
+    postSinch: (body) =>
+      fetch(`${ingressUrl}/v1/sinch/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(INGRESS_AUTH).toString('base64')}` },
+        body: JSON.stringify(body),
+      }),
+    async produce(topic, key, value) {
+      await producer.send({ topic, acks: -1, messages: [{ key, value: await serde.encode(topic, value) }] });
+    },
+    async stop() {
+      await producer.disconnect();
+      for (const service of running.reverse()) await service.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
