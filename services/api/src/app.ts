@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@optline/runtime';
+import { bearerAuth, createHttpServer, HttpError, httpMetrics, jsonBody, jsonErrors, probes, type Readiness } from '@optline/http';
+import { blacklistRoutes, type BlacklistRouteOptions } from './routes/blacklist.ts';
+import { sendCheckRoutes, type SendCheckRouteOptions } from './routes/send-check.ts';
+import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-settings.ts';
+
+export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions {
+  logger: Logger;
+  registry: Registry;
+  token: string;
+  bodyLimit: number;
+  ready: () => Readiness;
+}
+
+/**
+ * The API server: JSON errors, metrics and probes open on the root; the /v1 routes in a
+ * context of their own behind the Bearer token, answering 503 until the tables have caught up
+ * (an answer from a half-read blacklist could allow a send to an opted-out phone).
+ */
+export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstance> {
+  const app = createHttpServer({ logger: options.logger, bodyLimit: options.bodyLimit });
+  await app.register(jsonErrors);
+  await app.register(httpMetrics, { registry: options.registry });
+  await app.register(probes, { ready: options.ready });
+  await app.register(async (v1) => {
+    await v1.register(bearerAuth, { token: options.token });
+    v1.addHook('onRequest', async () => {
+      const readiness = options.ready();
+      if (!readiness.ready) throw new HttpError(503, 'not_ready', readiness.reason ?? 'not ready');
+    });
+    await v1.register(jsonBody);
+    await v1.register(smsSettingsRoutes, options);
+    await v1.register(blacklistRoutes, options);
+    await v1.register(sendCheckRoutes, options);
+  });
+  return app;
+}

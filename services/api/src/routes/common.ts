@@ -1,0 +1,29 @@
+import { canonicalPhone, PhoneNumberError } from '@optline/core';
+import { HttpError } from '@optline/http';
+import type { SettingsTable } from '@optline/settings-table';
+
+export const projectParam = {
+  type: 'object',
+  properties: { project: { type: 'string', minLength: 1, maxLength: 128 } },
+  required: ['project'],
+} as const;
+
+/** The canonical phone of any accepted form, or a 400 naming the field and the rule broken. */
+export function phoneOf(input: string, field: string): string {
+  try {
+    return canonicalPhone(input);
+  } catch (error) {
+    if (!(error instanceof PhoneNumberError)) throw error;
+    throw new HttpError(400, 'invalid_phone', error.message, [{ field, rule: error.code, message: error.message }]);
+  }
+}
+
+/**
+ * A project optline has no settings for cannot have a blacklist: answering "allowed" would let
+ * a typo in a sender's configuration send to opted-out phones, so it is a 404.
+ */
+export function requireProject(settings: SettingsTable, project: string): void {
+  if (settings.get(project) === undefined) {
+    throw new HttpError(404, 'unknown_project', `project ${JSON.stringify(project)} has no SMS settings`);
+  }
+}

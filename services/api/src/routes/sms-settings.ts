@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { NumberConflict, SettingsError } from '@optline/core';
+import { HttpError, type ErrorBody } from '@optline/http';
+import { SettingsTimeoutError, type SettingsTable } from '@optline/settings-table';
+import type { ApiMetrics } from '../metrics.ts';
+import { API_ROUTES } from '../topology.ts';
+import { projectParam, requireProject } from './common.ts';
+
+export interface SettingsRouteOptions {
+  settings: SettingsTable;
+  metrics: ApiMetrics;
+}
+
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+/** The stored settings, as GET and PUT answer them. */
+const storedSettings = {
+  type: 'object',
+  properties: {
+    project: { type: 'string' },
+    version: { type: 'integer' },
+    trackIncoming: { type: 'boolean' },
+    optOutEnabled: { type: 'boolean' },
+    keywords: strings,
+    optInKeywords: strings,
+    consentCategories: strings,
+    dedicatedNumbers: strings,
+    updatedAt: { type: 'integer', description: 'when this version was stored, epoch milliseconds' },
+  },
+  required: ['project', 'version', 'trackIncoming', 'optOutEnabled', 'keywords', 'optInKeywords', 'consentCategories', 'dedicatedNumbers'],
+} as const;
+
+/** A refused settings document: every broken field, and for numbers owned elsewhere, the owner. */
+export class SettingsRefused extends HttpError {
+  constructor(
+    readonly errors: SettingsError[],
+    readonly conflicts: NumberConflict[],
+  ) {
+    // Only conflicts: the document is fine but the numbers are taken (409); anything else
+    // is for the author to fix first (400), with the conflicts listed among the errors.
+    const onlyConflicts = conflicts.length > 0 && errors.every((e) => conflicts.some((c) => c.field === e.field));
+    const status = onlyConflicts ? 409 : 400;
+    const message = onlyConflicts
+      ? conflicts.map((c) => `dedicated number ${c.number} already belongs to project ${JSON.stringify(c.project)}`).join('; ')
+      : `the settings are invalid: ${errors.map((e) => `${e.field || '(document)'}: ${e.message}`).join('; ')}`;
+    super(status, onlyConflicts ? 'number_conflict' : 'invalid_settings', message, errors.map(({ field, rule, message }) => ({ field, rule, message })));
+  }
+
+  override toBody(): ErrorBody {
+    const body = super.toBody();
+    return this.conflicts.length ? { error: { ...body.error, conflicts: this.conflicts } as ErrorBody['error'] } : body;
+  }
+}
+
+/**
+ * PUT and GET /v1/projects/{project}/sms-settings. The body is checked by the core's
+ * validateSettings alone (the schema only says "an object"), so every broken field is reported
+ * at once with the same rules the matcher applies.
+ */
+export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async (scope, { settings, metrics }) => {
+  scope.put(API_ROUTES.settings, {
+    schema: { params: projectParam, body: { type: 'object' }, response: { 200: storedSettings } },
+    handler: async (request) => {
+      const { project } = request.params as { project: string };
+      let result;
+      try {
+        result = await settings.put(project, request.body);
+      } catch (error) {
+        if (error instanceof SettingsTimeoutError) throw new HttpError(503, 'unavailable', `${error.message}; retry later`);
+        throw error;
+      }
+      if (!result.ok) {
+        const refused = new SettingsRefused(result.errors, result.conflicts ?? []);
+        metrics.settingsWrites.inc({ outcome: refused.statusCode === 409 ? 'conflict' : 'invalid' });
+        throw refused;
+      }
+      metrics.settingsWrites.inc({ outcome: 'stored' });
+      return result.settings;
+    },
+  });
+
+  scope.get(API_ROUTES.settings, {
+    schema: { params: projectParam, response: { 200: storedSettings } },
+    handler: async (request) => {
+      const { project } = request.params as { project: string };
+      requireProject(settings, project);
+      return settings.get(project);
+    },
+  });
+};

@@ -1,0 +1,113 @@
+import type { Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { BlacklistClient } from '@optline/blacklist-client';
+import { listen, type Readiness } from '@optline/http';
+import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
+import { SettingsTable } from '@optline/settings-table';
+import { buildApiApp } from './app.ts';
+import { apiMetrics } from './metrics.ts';
+import { loadApiOptions, type ApiOptions } from './options.ts';
+import { apiTopology } from './topology.ts';
+
+export interface ApiServiceOptions extends ServiceOptions {
+  /** Default: from the environment (loadApiOptions). */
+  api?: ApiOptions;
+  now?: () => number;
+}
+
+export interface RunningApi extends RunningService {
+  url: string;
+  registry: Registry;
+  /** Resolves once the blacklist and the settings have been read up to where they ended at start. */
+  ready: Promise<void>;
+}
+
+interface Table {
+  ready(timeoutMs: number): Promise<void>;
+  lag(): number;
+}
+
+/** Waits for a table to catch up, however long it takes, saying how far behind it is meanwhile. */
+async function caughtUp(name: string, table: Table, logger: Logger, stopped: () => boolean): Promise<void> {
+  for (;;) {
+    try {
+      return await table.ready(30_000);
+    } catch (error) {
+      if (stopped() || !/TimeoutError$/.test((error as Error).name)) throw error;
+      logger.warn({ table: name, lag: table.lag() }, 'still catching up');
+    }
+  }
+}
+
+export async function startApi(options: ApiServiceOptions): Promise<RunningApi> {
+  const { config, logger } = options;
+  const api = options.api ?? loadApiOptions();
+  if (api.tokenGenerated) {
+    logger.warn({ token: api.token, host: api.host }, 'OPTLINE_API_TOKEN is not set: use this generated Bearer token; the API listens on loopback only');
+  }
+  await provision(config, logger);
+  const topology = apiTopology(config.topicNamespace);
+  const registry = createMetricsRegistry('api');
+  const kafka = createKafka(config, logger, `${config.clientId}-api`);
+  const serde = new AvroSerde(config.schemaRegistryUrl, topology.topics);
+  const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  const blacklist = new BlacklistClient({ config, logger, kafka, serde, metrics: registry });
+  const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
+
+  let stopping = false;
+  const caught = { blacklist: false, settings: false };
+  const stopAll = async () => {
+    await Promise.allSettled([blacklist.stop(), settings.stop()]);
+    await producer.disconnect();
+  };
+  try {
+    await Promise.all([blacklist.start(), settings.start()]);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const ready = Promise.all([
+    caughtUp('blacklist', blacklist, logger, () => stopping).then(() => (caught.blacklist = true)),
+    caughtUp('settings', settings, logger, () => stopping).then(() => (caught.settings = true)),
+  ]).then(() => logger.info({ blacklisted: blacklist.size, projects: settings.size }, 'api caught up'));
+  ready.catch((error: unknown) => {
+    if (!stopping) logger.error({ err: error }, 'api could not catch up');
+  });
+  const readiness = (): Readiness => {
+    if (stopping) return { ready: false, reason: 'shutting down' };
+    const behind = Object.entries(caught).filter(([, done]) => !done).map(([name]) => name);
+    if (behind.length) return { ready: false, reason: `still reading ${behind.join(' and ')} (${blacklist.lag() + settings.lag()} records behind)` };
+    return { ready: true };
+  };
+
+  const app = await buildApiApp({
+    logger, registry, token: api.token, bodyLimit: api.bodyLimit, ready: readiness,
+    blacklist, settings, producer, serde, campaignTopic: topology.writes.campaign.name, metrics: apiMetrics(registry),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  let url: string;
+  try {
+    url = await listen(app, { port: config.apiPort, host: api.host });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  logger.info({ url, blacklist: topology.reads.blacklist.name, settings: topology.reads.settings.name }, 'api listening');
+
+  return {
+    name: 'api',
+    url,
+    urls: [url],
+    registry,
+    ready,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await app.close();
+      await stopAll();
+      logger.info('api stopped');
+    },
+  };
+}
