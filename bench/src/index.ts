@@ -5,6 +5,7 @@ export {};
 
 const benches: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
   keywords: { summary: 'compiled keyword matcher vs the naive definition', load: () => import('./keywords.ts') },
+  blacklist: { summary: 'blacklist client look-ups vs a plain Map (needs the local stack)', load: () => import('./blacklist.ts') },
 };
 
 async function main(argv: string[]): Promise<number> {
