@@ -24,6 +24,8 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
   private readonly registering = new Map<string, Promise<number>>();
+  /** Writer schemas by registry id, once a record of theirs was decoded. */
+  private readonly writers = new Map<number, { fromBuffer(buffer: Buffer): unknown }>();
 
   constructor(
     readonly registryUrl: string,
@@ -92,6 +94,24 @@ export class AvroSerde {
   }
 
   async decode<T>(buffer: Buffer): Promise<T> {
-    return (await this.registry.decode(buffer)) as T;
+    const value = (await this.registry.decode(buffer)) as T;
+    this.rememberWriter(buffer);
+    return value;
+  }
+
+  /**
+   * Decodes without a promise when the record's writer schema has been seen by `decode` before;
+   * undefined otherwise (then use `decode`). For hot loops that read many records.
+   */
+  decodeKnown<T>(buffer: Buffer): T | undefined {
+    if (buffer.length < 5 || buffer[0] !== 0) return undefined;
+    return this.writers.get(buffer.readInt32BE(1))?.fromBuffer(buffer.subarray(5)) as T | undefined;
+  }
+
+  private rememberWriter(buffer: Buffer): void {
+    const id = buffer.readInt32BE(1);
+    if (this.writers.has(id)) return;
+    // The registry client has just cached this id; the look-up does not go to the network.
+    void this.registry.getSchema(id).then((type) => this.writers.set(id, type as unknown as { fromBuffer(b: Buffer): unknown }), () => undefined);
   }
 }

@@ -14,6 +14,19 @@ describe('AvroSerde fast paths', () => {
     expect(await serde.decode(bytes)).toEqual(SAMPLES.ConsentEvent);
   });
 
+  it('decodeKnown decodes without a promise once decode has seen the writer schema', async () => {
+    const config = testConfig();
+    const named = topics(uniqueName('it-serde'));
+    const serde = new AvroSerde(config.schemaRegistryUrl, named);
+    const bytes = await serde.encode(named.blacklist.name, SAMPLES.BlacklistEntry);
+    const fresh = new AvroSerde(config.schemaRegistryUrl, named);
+    expect(fresh.decodeKnown(bytes)).toBeUndefined();
+    expect(await fresh.decode(bytes)).toEqual(SAMPLES.BlacklistEntry);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fresh.decodeKnown(bytes)).toEqual(SAMPLES.BlacklistEntry);
+    expect(fresh.decodeKnown(Buffer.from('not avro'))).toBeUndefined();
+  });
+
   it('registers a topic schema once when many first encodes run at once', async () => {
     const config = testConfig();
     const named = topics(uniqueName('it-serde'));
