@@ -151,7 +151,7 @@ export class BlacklistClient {
         continue;
       }
       try {
-        this.entries.set(key, await this.serde.decode<BlacklistRecord>(message.value));
+        this.entries.set(key, this.serde.decodeKnown<BlacklistRecord>(message.value) ?? (await this.serde.decode<BlacklistRecord>(message.value)));
       } catch (err) {
         // The previous value stays: an unreadable update must not unblock a phone.
         this.undecodable(batch.partition, message.offset, (err as Error).message);

@@ -22,7 +22,7 @@ export async function readFact(serde: AvroSerde, message: KafkaMessage, source: 
   }
   let record: MatcherFactRecord;
   try {
-    record = await serde.decode<MatcherFactRecord>(message.value);
+    record = serde.decodeKnown<MatcherFactRecord>(message.value) ?? (await serde.decode<MatcherFactRecord>(message.value));
   } catch (err) {
     const { name, status } = err as { name?: string; status?: number };
     if (name === 'ResponseError' && status !== 404) throw err;
