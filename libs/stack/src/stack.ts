@@ -193,7 +193,7 @@ export async function stackUp(progress: (line: string) => void = () => undefined
     await waitFor(`schema registry at ${endpoints.schemaRegistryUrl}`, undefined, '', () => registryAnswers(endpoints.schemaRegistryUrl), 30_000);
     return { ...endpoints, started: [], external: true };
   }
-  const paths = stackPaths();
+  const paths = stackPaths(env.OPTLINE_STACK_HOME);
   const p = ports(env);
   const endpoints = localEndpoints(p);
   const procs = processes(paths);
@@ -222,7 +222,7 @@ export async function stackUp(progress: (line: string) => void = () => undefined
 
 /** Stops exactly the processes this stack started (by pid file), then waits for the ports. */
 export async function stackDown(progress: (line: string) => void = () => undefined, env = process.env): Promise<string[]> {
-  const paths = stackPaths();
+  const paths = stackPaths(env.OPTLINE_STACK_HOME);
   const procs = processes(paths);
   const stopped: string[] = [];
   // The registry first: it may hold connections to nothing else, and Kafka's clean shutdown is slower.
@@ -241,7 +241,7 @@ export async function stackDown(progress: (line: string) => void = () => undefin
 }
 
 export async function stackStatus(env = process.env): Promise<ProcessStatus[]> {
-  const paths = stackPaths();
+  const paths = stackPaths(env.OPTLINE_STACK_HOME);
   const procs = processes(paths);
   const endpoints = localEndpoints(ports(env));
   return [
