@@ -98,6 +98,12 @@ export class Materializer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.generation++;
       this.owned.clear();
+      const assigned = new Set(payload.memberAssignment[this.topology.reads.facts] ?? []);
+      for (const [partition, producer] of this.producers) {
+        if (assigned.has(partition)) continue;
+        this.producers.delete(partition);
+        void this.serially(() => producer.disconnect()).catch(() => undefined);
+      }
       logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.connect();
