@@ -5,6 +5,7 @@ export {};
 
 const benches: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
   keywords: { summary: 'compiled keyword matcher vs the naive definition', load: () => import('./keywords.ts') },
+  propagation: { summary: 'ingress 2xx of a STOP until send-check refuses, p50/p99 (needs the local stack)', load: () => import('./propagation.ts') },
   blacklist: { summary: 'blacklist client look-ups vs a plain Map (needs the local stack)', load: () => import('./blacklist.ts') },
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../support/events.ts';
+import { testConfig } from '../support/index.ts';
 import { eventually, startSystem, type System } from '../support/system.ts';
 import { canonical, randomPhone, Scenario } from './helpers.ts';
 
@@ -11,7 +12,7 @@ let log: EventLog;
 let s: Scenario;
 
 beforeAll(async () => {
-  sys = await startSystem();
+  sys = await startSystem(testConfig());
   log = new EventLog(sys);
   await log.start();
   s = new Scenario(sys, log);

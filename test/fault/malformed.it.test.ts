@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeadLetterReason } from '@optline/kafka';
-import { collect } from '../support/index.ts';
 import { EventLog } from '../support/events.ts';
+import { collect, testConfig } from '../support/index.ts';
 import { INGRESS_AUTH, startSystem, type System } from '../support/system.ts';
 import { randomPhone, Scenario } from '../e2e/helpers.ts';
 
@@ -12,7 +12,7 @@ let sys: System;
 let log: EventLog;
 
 beforeAll(async () => {
-  sys = await startSystem();
+  sys = await startSystem(testConfig());
   log = new EventLog(sys);
   await log.start();
 }, 180_000);

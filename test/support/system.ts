@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
 import { createLogger, type OptlineConfig, type RunningService, type ServiceStarter } from '@optline/runtime';
-import { testConfig, uniqueName } from './index.ts';
 
 export const API_TOKEN = 'e2e-token';
 export const INGRESS_AUTH = 'sinch:e2e-secret';
@@ -31,21 +31,27 @@ export interface System {
   stop(): Promise<void>;
 }
 
-export async function startSystem(options: { windowMs?: number; graceMs?: number } = {}): Promise<System> {
+/**
+ * Starts every service in this process on `base`'s broker and registry, under a fresh topic
+ * namespace and state folder, with short windows and random ports. Used by the end-to-end
+ * tests and by benches (so it must not need vitest).
+ */
+export async function startSystem(base: OptlineConfig, options: { windowMs?: number; graceMs?: number; logLevel?: string } = {}): Promise<System> {
   process.env.OPTLINE_API_TOKEN = API_TOKEN;
   process.env.OPTLINE_INGRESS_BASIC_AUTH = INGRESS_AUTH;
   delete process.env.OPTLINE_SINCH_HMAC_SECRET;
-  const stateDir = mkdtempSync(join(tmpdir(), 'optline-e2e-'));
-  const config = testConfig({
-    topicNamespace: uniqueName('it-e2e'),
+  const stateDir = mkdtempSync(join(tmpdir(), 'optline-system-'));
+  const config: OptlineConfig = {
+    ...base,
+    topicNamespace: `sys-${randomUUID().slice(0, 8)}`,
     stateDir,
     windowMs: options.windowMs ?? 2000,
     windowGraceMs: options.graceMs ?? 300,
     ingressPort: 0,
     apiPort: 0,
-  });
+  };
   const { topics } = await provision(config);
-  const logger = createLogger('e2e', process.env.OPTLINE_LOG_LEVEL ?? 'warn');
+  const logger = createLogger('system', options.logLevel ?? process.env.OPTLINE_LOG_LEVEL ?? 'warn');
   const running: RunningService[] = [];
   for (const name of Object.keys(STARTERS)) {
     const { start } = await STARTERS[name]!();
