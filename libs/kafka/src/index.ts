@@ -3,3 +3,4 @@ export * from './topics.ts';
 export * from './serde.ts';
 export * from './dead-letter.ts';
 export * from './setup.ts';
+export * from './read-committed.ts';
