@@ -20,6 +20,8 @@ export interface MatcherOptions {
   maxRecordsPerTransaction?: number;
   /** Input partitions processed at once (different tasks; one task is always sequential). */
   concurrency?: number;
+  /** How long the group waits for a silent instance before moving its tasks. */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -83,7 +85,7 @@ export class Matcher {
       partitionAssigners: [coPartitionedAssigner(groups, () => tasks.owned())],
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 500,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: 60_000,
     }));
     this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

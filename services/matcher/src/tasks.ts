@@ -116,9 +116,12 @@ export class TaskManager {
     const group = this.deps.groups.find((g) => g.name === id.slice(0, dash))!;
     const partition = Number(id.slice(dash + 1));
     const producer = kafka.producer({ transactionalId: this.deps.transactionalId(id), idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
-    await producer.connect();
     let store: RocksDbStore | undefined;
     try {
+      await producer.connect();
+      // kafkajs sends the transactional InitProducerId only with the first transaction, not on
+      // connect: begin one (and abort it, empty) so the fence is up before anything is read.
+      await (await producer.transaction()).abort();
       if (group.store) {
         store = await openPartitionStore(stateDir, group.store.name, partition);
         const restored = await reader.restore(store, group.store.changelog, partition);

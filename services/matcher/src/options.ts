@@ -1,0 +1,30 @@
+import { ConfigError, parseDuration } from '@optline/runtime';
+
+/** Matcher-only settings, read from the environment next to the shared OptlineConfig. */
+export interface MatcherSettings {
+  /** OPTLINE_MATCHER_SESSION_TIMEOUT (default 30s): how long a crashed instance keeps its partitions. */
+  sessionTimeoutMs: number;
+  /** OPTLINE_MATCHER_CONCURRENCY (default 4): input partitions processed at once. */
+  concurrency: number;
+  /** OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION (default 1000). */
+  maxRecordsPerTransaction: number;
+}
+
+function whole(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(variable, `'${raw}' must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+export function loadMatcherSettings(env: NodeJS.ProcessEnv = process.env): MatcherSettings {
+  const session = parseDuration(env.OPTLINE_MATCHER_SESSION_TIMEOUT?.trim() || '30s', 'OPTLINE_MATCHER_SESSION_TIMEOUT');
+  // The broker refuses sessions outside group.min/max.session.timeout.ms (6 s and 30 min by default).
+  if (session < 6000 || session > 1_800_000) throw new ConfigError('OPTLINE_MATCHER_SESSION_TIMEOUT', 'must be from 6s to 30m');
+  return {
+    sessionTimeoutMs: session,
+    concurrency: whole(env, 'OPTLINE_MATCHER_CONCURRENCY', 4, 1, 64),
+    maxRecordsPerTransaction: whole(env, 'OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION', 1000, 1, 10_000),
+  };
+}
