@@ -1,19 +1,19 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { AvroSerde } from '@optline/kafka';
 import { basicAuth, decorateRequestPrincipal, HttpError, jsonBody, toHttpError } from '@optline/http';
 import type { IngressMetrics } from './metrics.ts';
 import { PublishUnavailable, type BatchingPublisher } from './publisher.ts';
 import { keepsRefusal, refusalRecord } from './refusals.ts';
 import type { IngressSettings } from './settings.ts';
 import { sinchSignatureProblem } from './signature.ts';
-import { SINCH_INBOUND_SCHEMA, toInboundSms, UNSUPPORTED_TYPES, type SinchInboundCallback } from './sinch.ts';
+import { SINCH_INBOUND_SCHEMA, toInboundSms, UNSUPPORTED_TYPES, type InboundSms, type SinchInboundCallback } from './sinch.ts';
 import { INBOUND_ROUTE, type IngressTopics } from './topology.ts';
 
 export interface InboundRouteOptions {
   settings: IngressSettings;
   topics: IngressTopics;
   publisher: BatchingPublisher;
-  serde: AvroSerde;
+  /** InboundSms -> Avro bytes in the Confluent wire format (schema id resolved at start). */
+  encodeInbound: (sms: InboundSms) => Buffer;
   metrics: IngressMetrics;
   now?: () => number;
 }
@@ -33,7 +33,7 @@ function refuseMedia(request: FastifyRequest): void {
  * content type and JSON (415, 400) -> mo_media (422) -> schema (400) -> phones (400) -> publish.
  */
 export const sinchInbound: FastifyPluginAsync<InboundRouteOptions> = async (scope, options) => {
-  const { settings, topics, publisher, serde, metrics } = options;
+  const { settings, topics, publisher, encodeInbound, metrics } = options;
   const now = options.now ?? Date.now;
   decorateRequestPrincipal(scope);
 
@@ -83,7 +83,7 @@ export const sinchInbound: FastifyPluginAsync<InboundRouteOptions> = async (scop
         throw new HttpError(400, 'invalid_request', `the callback is invalid: ${result.fields.map((f) => f.message).join('; ')}`, result.fields);
       }
       const { sms } = result;
-      const value = await serde.encode(topics.inbound.name, sms);
+      const value = encodeInbound(sms);
       const started = process.hrtime.bigint();
       try {
         await publisher.publish(topics.inbound.name, { key: sms.from, value });

@@ -42,15 +42,17 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
   const topics = ingressTopology(config.topicNamespace).writes;
   const serde = new AvroSerde(config.schemaRegistryUrl);
   await serde.registerTopics([topics.inbound]);
+  const encodeInbound = await serde.encoderFor(topics.inbound.name);
 
   const registry = createMetricsRegistry('ingress');
   const metrics = ingressMetrics(registry);
-  const kafka = createKafka(config, logger, `${config.clientId}-ingress`, options.kafkaOverrides);
+  // Backoff capped at 1 s (connect, metadata, produce): a returning broker is noticed within
+  // about a second, while Sinch's callbacks get 503s in the meantime.
+  const retry = { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 };
+  const kafka = createKafka(config, logger, `${config.clientId}-ingress`, { retry, ...options.kafkaOverrides });
   const publisher = new BatchingPublisher({
-    // Unlimited retries keep the idempotent sequence sound; the short backoff makes the
-    // producer notice a returning broker within about a second.
-    createProducer: () =>
-      kafka.producer({ idempotent: true, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 } }),
+    // Unlimited produce retries keep the idempotent sequence numbers sound.
+    createProducer: () => kafka.producer({ idempotent: true, allowAutoTopicCreation: false, retry: { ...retry, retries: Number.MAX_SAFE_INTEGER } }),
     timeoutMs: settings.publishTimeoutMs,
     lanes: settings.producers,
     logger,
@@ -63,7 +65,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
     settings,
     topics,
     publisher,
-    serde,
+    encodeInbound,
     metrics,
     logger,
     registry,

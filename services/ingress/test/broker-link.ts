@@ -3,14 +3,13 @@ import type { ISocketFactory } from 'kafkajs';
 
 /**
  * A TCP proxy between one Kafka client and the broker, with a switch: `cut()` drops every open
- * connection and refuses new ones (as a crashed or unreachable broker does), `restore()` lets
- * them through again. The client's `socketFactory` sends every broker connection, including
+ * connection and stops listening, so new ones are refused (ECONNREFUSED, as with a stopped
+ * broker); `restore()` listens again on the same port. The client's `socketFactory` sends every broker connection, including
  * those to the address the broker advertises in metadata, through it, so an outage can be
  * simulated for one client without stopping the broker other tests and engineers share.
  */
 export class BrokerLink {
   private readonly open = new Set<Socket>();
-  private up = true;
 
   private constructor(
     private readonly server: Server,
@@ -30,10 +29,6 @@ export class BrokerLink {
   }
 
   private accept(client: Socket): void {
-    if (!this.up) {
-      client.destroy();
-      return;
-    }
     const upstream = connect(this.target);
     for (const socket of [client, upstream]) {
       this.open.add(socket);
@@ -57,18 +52,18 @@ export class BrokerLink {
     return socket;
   };
 
-  cut(): void {
-    this.up = false;
+  async cut(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.open) socket.destroy();
     this.open.clear();
+    await closed;
   }
 
-  restore(): void {
-    this.up = true;
+  async restore(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
   }
 
   async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await this.cut();
   }
 }

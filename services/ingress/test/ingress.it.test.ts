@@ -165,7 +165,7 @@ describe('probes and metrics', () => {
 });
 
 describe('broker outage (the producer reaches the broker through a TCP link the test cuts)', () => {
-  it('answers 503 while the broker is unreachable and 200 again once it is back, without a restart; stops gracefully', async () => {
+  it('answers 503 while the broker is unreachable and 200 again once it is back, without a restart; stops gracefully', { timeout: 60_000 }, async () => {
     const link = await BrokerLink.start(config.kafkaBrokers[0]!);
     const ingress = await startIngress({
       config,
@@ -176,7 +176,7 @@ describe('broker outage (the producer reaches the broker through a TCP link the 
     try {
       expect((await post(ingress.url, moText())).status).toBe(200);
 
-      link.cut();
+      await link.cut();
       const started = Date.now();
       const down = await post(ingress.url, moText());
       expect(down.status).toBe(503);
@@ -184,8 +184,15 @@ describe('broker outage (the producer reaches the broker through a TCP link the 
       expect(Date.now() - started).toBeLessThan(3000);
       const readiness = async () => (await fetch(`${ingress.url}/readyz`)).status;
       await expect.poll(readiness, { timeout: 5000, interval: 100 }).toBe(503);
+      // Long enough for the client to give up reconnecting: a produce request then fails
+      // outright and its producer is replaced (the path of a real broker restart).
+      const failedBatches = async () => {
+        const metrics = await (await fetch(`${ingress.url}/metrics`)).text();
+        return Number(/optline_ingress_batch_records_count\{[^}]*result="failed"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+      };
+      await expect.poll(failedBatches, { timeout: 20_000, interval: 250 }).toBeGreaterThan(0);
 
-      link.restore();
+      await link.restore();
       const back = moText();
       await expect.poll(async () => (await post(ingress.url, back)).status, { timeout: 20_000, interval: 200 }).toBe(200);
       await inboundWithId(back.id);
@@ -194,7 +201,7 @@ describe('broker outage (the producer reaches the broker through a TCP link the 
 
       // Graceful stop: a request still waiting for the broker when stop() begins gets its 200
       // once the write is acknowledged, and stop() waits for it; then the port is closed.
-      link.cut();
+      await link.cut();
       const last = moText();
       const inFlight = post(ingress.url, last);
       await sleep(100);
@@ -202,7 +209,7 @@ describe('broker outage (the producer reaches the broker through a TCP link the 
       const stopping = ingress.stop().then(() => (stopped = true));
       await sleep(100);
       expect(stopped).toBe(false);
-      link.restore();
+      await link.restore();
       expect((await inFlight).status).toBe(200);
       await stopping;
       await inboundWithId(last.id);

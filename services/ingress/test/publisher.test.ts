@@ -22,6 +22,20 @@ const logger = pino({ level: 'silent' });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('BatchingPublisher', () => {
+  it('sends the records of one event-loop turn in one request', async () => {
+    const batches: ProducerBatch[] = [];
+    const { producer } = fakeProducer(batches, { open: Promise.resolve() });
+    const publisher = new BatchingPublisher({ createProducer: () => producer, timeoutMs: 5000, logger });
+    await publisher.start();
+    await Promise.all([1, 2, 3].map((k) => publisher.publish('a', { key: String(k), value: 'x' })));
+    expect(batches.map((b) => b.topicMessages![0]!.messages.length)).toEqual([3]);
+    // ... up to 512 KiB: larger records leave in several requests.
+    const big = Buffer.alloc(200 * 1024);
+    await Promise.all([1, 2, 3, 4, 5].map((k) => publisher.publish('a', { key: String(k), value: big })));
+    expect(batches.slice(1).map((b) => b.topicMessages![0]!.messages.length)).toEqual([2, 2, 1]);
+    await publisher.close(100);
+  });
+
   it('sends records that arrive during a request together in the next one, grouped by topic', async () => {
     const batches: ProducerBatch[] = [];
     let release!: () => void;
@@ -50,6 +64,7 @@ describe('BatchingPublisher', () => {
     const publisher = new BatchingPublisher({ createProducer: () => producer, timeoutMs: 50, logger });
     await publisher.start();
     const inFlight = publisher.publish('a', { key: '1', value: 'x' }).catch((e: unknown) => e);
+    await tick();
     const queued = publisher.publish('a', { key: '2', value: 'x' }).catch((e: unknown) => e);
     const [e1, e2] = (await Promise.all([inFlight, queued])) as PublishUnavailable[];
     expect(e1).toBeInstanceOf(PublishUnavailable);
