@@ -1,0 +1,237 @@
+// bench matcher: sustained replies/s through the matcher (decode, route, RocksDB state, core
+// decision, blacklist + facts + changelog + offsets in one transaction per task) draining a
+// backlog on the local broker, against a raw kafkajs consume -> produce passthrough of the same
+// records in the same run (alternating, median of the runs). Then the RocksDB size and the
+// restore time of a store of many profiles from its changelog.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { AvroSerde, createKafka, provision, topicConfig, type Topics } from '@optline/kafka';
+import { createLogger, createMetricsRegistry, loadConfig, type OptlineConfig } from '@optline/runtime';
+import { Matcher } from '@optline/matcher';
+import { ChangelogReader, RocksDbStore } from '@optline/state-store';
+import { formatTable } from './harness.ts';
+
+const MESSAGES = Number(process.env.OPTLINE_BENCH_MATCHER_MESSAGES ?? 40_000);
+const PHONES = Math.max(1, Math.floor(MESSAGES / 8));
+const RUNS = Number(process.env.OPTLINE_BENCH_MATCHER_RUNS ?? 3);
+const PROFILES = Number(process.env.OPTLINE_BENCH_MATCHER_PROFILES ?? 1_000_000);
+const TIMEOUT_MS = 120_000;
+const TARGET = 0.7;
+const TO = '700700';
+
+const log = (line: string) => process.stderr.write(`matcher: ${line}\n`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function sendAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000) });
+}
+
+/**
+ * Rate over the 10 %..100 % stretch of a drain: the first tenth (group join, task opening,
+ * JIT warm-up) is excluded, so this is the sustained rate.
+ */
+async function sustainedRate(processed: () => Promise<number> | number, total: number): Promise<number> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  let from: { n: number; t: number } | undefined;
+  while (true) {
+    const n = await processed();
+    const t = performance.now();
+    if (!from && n >= total * 0.1) from = { n, t };
+    if (n >= total) return ((n - from!.n) / (t - from!.t)) * 1000;
+    if (Date.now() > deadline) throw new Error(`bench matcher: ${n} of ${total} records processed within ${TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One namespace with the settings and a backlog of replies on its inbound topic. */
+async function backlog(base: OptlineConfig, run: number): Promise<{ config: OptlineConfig; topics: Topics; kafka: Kafka }> {
+  const config = { ...base, topicNamespace: `bench-matcher-${randomUUID().slice(0, 8)}` };
+  const { topics } = await provision(config);
+  const kafka = createKafka(config);
+  const serde = new AvroSerde(config.schemaRegistryUrl, topics);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const settings = {
+    project: 'bench', version: 1, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit'],
+    optInKeywords: ['start'], consentCategories: ['sms'], dedicatedNumbers: [TO], updatedAt: Date.now(),
+  };
+  await producer.send({ topic: topics.settings.name, acks: -1, messages: [{ key: 'bench', value: await serde.encode(topics.settings.name, settings) }] });
+  const now = Date.now();
+  const messages: Message[] = [];
+  for (let i = 0; i < MESSAGES; i++) {
+    const phone = `0042190${run}${String(i % PHONES).padStart(6, '0')}`;
+    // Mostly conversation, some opt-outs and opt-ins: every path of the decision is exercised.
+    const body = i % 20 === 0 ? 'STOP' : i % 20 === 10 ? 'Start' : `Thanks, see you at ${i % 24}:00`;
+    const value = await serde.encode(topics.inbound.name, {
+      id: `bench-${run}-${i}`, type: 'mo_text', from: phone, to: TO, body, received_at: now + i, sent_at: null, operator_id: null,
+      client_reference: null, udh: null, ingested_at: now + i, source: 'bench',
+    });
+    messages.push({ key: phone, value });
+  }
+  await sendAll(producer, topics.inbound.name, messages);
+  await producer.disconnect();
+  return { config, topics, kafka };
+}
+
+/**
+ * The baseline: each fetched batch produced as is to another topic. `transactional`: with one
+ * transactional producer per input partition and the offsets in the transaction, as the matcher
+ * commits (shown to separate the cost of exactly-once from the cost of the matcher's work).
+ */
+async function passthrough(kafka: Kafka, topics: Topics, config: OptlineConfig, transactional: boolean): Promise<number> {
+  const name = `${config.topicNamespace}.passthrough${transactional ? '-tx' : ''}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [topicConfig({ name, valueSchema: null, compacted: false, doc: '' }, config)], waitForLeaders: true });
+  await admin.disconnect();
+  const producers = transactional
+    ? Array.from({ length: config.partitions }, (_, p) => kafka.producer({ transactionalId: `${name}.${p}`, idempotent: true, maxInFlightRequests: 1 }))
+    : [kafka.producer({ idempotent: true })];
+  const consumer = kafka.consumer({ groupId: name, readUncommitted: false, maxBytesPerPartition: 1024 * 1024 });
+  await Promise.all([...producers.map((p) => p.connect()), consumer.connect()]);
+  let done = 0;
+  await consumer.subscribe({ topic: topics.inbound.name, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    autoCommit: !transactional,
+    eachBatch: async ({ batch }) => {
+      const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
+      if (!transactional) {
+        await producers[0]!.send({ topic: name, acks: -1, messages });
+      } else {
+        const tx = await producers[batch.partition]!.transaction();
+        await tx.send({ topic: name, acks: -1, messages });
+        await tx.sendOffsets({ consumerGroupId: name, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }] }] });
+        await tx.commit();
+      }
+      done += batch.messages.length;
+    },
+  });
+  try {
+    return await sustainedRate(() => done, MESSAGES);
+  } finally {
+    await consumer.disconnect();
+    await Promise.all(producers.map((p) => p.disconnect()));
+  }
+}
+
+async function throughMatcher(config: OptlineConfig): Promise<number> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-matcher-'));
+  const matcher = new Matcher({ config: { ...config, stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'), concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ?? 4) });
+  await matcher.start();
+  try {
+    const processed = async () => (await matcher.metrics.records.get()).values.reduce((n, v) => n + v.value, 0);
+    return await sustainedRate(processed, MESSAGES);
+  } finally {
+    await matcher.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function du(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    bytes += entry.isDirectory() ? await du(path) : (await stat(path)).size;
+  }
+  return bytes;
+}
+
+/** One store's changelog partition holding PROFILES profiles (2 per phone), restored into an empty RocksDB. */
+async function restore(base: OptlineConfig): Promise<string[][]> {
+  const config = { ...base, topicNamespace: `bench-matcher-restore-${randomUUID().slice(0, 8)}`, partitions: 1 };
+  const { topics } = await provision(config);
+  const kafka = createKafka(config);
+  const serde = new AvroSerde(config.schemaRegistryUrl, topics);
+  const topic = topics.phoneStateChangelog.name;
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const phones = Math.ceil(PROFILES / 2);
+  const t0 = performance.now();
+  for (let from = 0; from < phones; from += 20_000) {
+    const messages: Message[] = [];
+    for (let i = from; i < Math.min(phones, from + 20_000); i++) {
+      const state = {
+        profiles: [{ customer_id: `customer-${2 * i}`, last_sent_at: 1_700_000_000_000 + i, updated_at: 1_690_000_000_000 + i }, { customer_id: `customer-${2 * i + 1}`, last_sent_at: null, updated_at: 1_690_000_000_000 + i }],
+        blacklist: null,
+        processed: {},
+      };
+      messages.push({ key: `bench:00421${String(i).padStart(9, '0')}`, value: await serde.encode(topic, state), partition: 0 });
+    }
+    await sendAll(producer, topic, messages);
+    log(`changelog: ${fmt(Math.min(phones, from + 20_000) * 2)} of ${fmt(PROFILES)} profiles written`);
+  }
+  await producer.disconnect();
+  log(`changelog of ${fmt(phones)} phone states written in ${((performance.now() - t0) / 1000).toFixed(1)} s; restoring`);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-matcher-store-'));
+  const reader = new ChangelogReader(kafka, [topic], `${config.topicNamespace}.restore`);
+  const store = await RocksDbStore.open(dir);
+  try {
+    const result = await reader.restore(store, topic, 0);
+    const live = await store.approximateSize();
+    await store.close();
+    const onDisk = await du(dir);
+    log(`restored ${fmt(result.records)} records in ${result.ms} ms`);
+    return [
+      ['profiles (2 per phone)', fmt(PROFILES)],
+      ['phone states restored', fmt(result.records)],
+      ['restore time', `${(result.ms / 1000).toFixed(1)} s (${fmt((result.records / result.ms) * 1000)} states/s, ${fmt((PROFILES / result.ms) * 1000)} profiles/s)`],
+      ['RocksDB size on disk (closed)', `${(onDisk / 1e6).toFixed(1)} MB (${(onDisk / PROFILES).toFixed(1)} B/profile)`],
+      ['RocksDB estimate while open', `${(live / 1e6).toFixed(1)} MB`],
+    ];
+  } finally {
+    await store.close();
+    await reader.stop();
+    await rm(dir, { recursive: true, force: true });
+    await deleteNamespace(kafka, config.topicNamespace);
+  }
+}
+
+async function deleteNamespace(kafka: Kafka, namespace: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+  if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+export async function run(): Promise<void> {
+  const base = loadConfig();
+  const rates = { raw: [] as number[], tx: [] as number[], matcher: [] as number[] };
+  const label = { raw: 'raw passthrough', tx: 'transactional passthrough', matcher: 'matcher' };
+  for (let run = 1; run <= RUNS; run++) {
+    log(`run ${run}/${RUNS}: writing a backlog of ${fmt(MESSAGES)} replies from ${fmt(PHONES)} phones`);
+    const { config, topics, kafka } = await backlog(base, run);
+    try {
+      // Rotate the order, so a drift of the machine's speed does not favour one side.
+      const sides = (['raw', 'tx', 'matcher'] as const).map((_, i, all) => all[(i + run) % all.length]!);
+      for (const side of sides) {
+        const rate = side === 'matcher' ? await throughMatcher(config) : await passthrough(kafka, topics, config, side === 'tx');
+        rates[side].push(rate);
+        log(`run ${run}/${RUNS}: ${label[side]} ${fmt(rate)} replies/s`);
+      }
+    } finally {
+      await deleteNamespace(kafka, config.topicNamespace);
+    }
+  }
+  const r = median(rates.raw);
+  const row = (name: string, rate: number) => [name, fmt(MESSAGES), fmt(rate), `${((rate / r) * 100).toFixed(0)} %`];
+  const rows = [
+    ['raw kafkajs consume -> produce (baseline)', fmt(MESSAGES), fmt(r), ''],
+    row('same, transactional (offsets in the tx)', median(rates.tx)),
+    row('matcher (EOS, RocksDB, core decision)', median(rates.matcher)),
+  ];
+  const ratio = median(rates.matcher) / r;
+  process.stdout.write(`\nmatcher: sustained replies/s draining a backlog (${base.partitions} partitions, 5 % opt-outs, 5 % opt-ins, trackIncoming on), median of ${RUNS} runs\n\n`);
+  process.stdout.write(`${formatTable(['case', 'replies', 'replies/s', 'vs baseline'], rows)}\n\n`);
+  process.stdout.write(`target (>= ${TARGET * 100} % of the raw passthrough): ${ratio >= TARGET ? 'met' : 'NOT met'}\n`);
+  if (PROFILES > 0) {
+    const rows2 = await restore(base);
+    process.stdout.write(`\nmatcher: phone-state store of ${fmt(PROFILES)} profiles restored from its changelog (one partition, one store)\n\n`);
+    process.stdout.write(`${formatTable(['measure', 'value'], rows2)}\n\n`);
+  }
+}
