@@ -14,7 +14,7 @@ import { formatTable } from './harness.ts';
 
 const FACTS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_FACTS ?? 100_000);
 const RUNS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_RUNS ?? 3);
-const WARMUP_FACTS = 20_000;
+const WARMUP_FACTS = 10_000;
 const HOUR = 3_600_000;
 const TIMEOUT_MS = 60_000;
 const TARGET = 0.5;
@@ -50,6 +50,11 @@ export async function run(): Promise<void> {
   const { topics } = await provision(config);
   const kafka = createKafka(config);
   const serde = new AvroSerde(config.schemaRegistryUrl, topics);
+  const encode = {
+    facts: await serde.encoderFor(topics.facts.name),
+    blacklist: await serde.encoderFor(topics.blacklist.name),
+    consent: await serde.encoderFor(topics.consent.name),
+  };
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   // The baseline: one transactional producer per facts partition, as the flush has.
@@ -78,8 +83,8 @@ export async function run(): Promise<void> {
       clock = start + 1000;
       const { facts, entries } = window(run, clock, size);
       log(`run ${run}/${RUNS}: publishing ${size} blacklist entries and opt-out facts`);
-      await sendAll(producer, [{ topic: topics.blacklist.name, messages: await Promise.all(entries.map(async (e) => ({ key: `${e.project}:${e.phone}`, value: await serde.encode(topics.blacklist.name, e) }))) }]);
-      await sendAll(producer, [{ topic: topics.facts.name, messages: await Promise.all(facts.map(async (f) => ({ key: `${f.project}:${f.phone}`, value: await serde.encode(topics.facts.name, factRecord(f, clock)) }))) }]);
+      await sendAll(producer, [{ topic: topics.blacklist.name, messages: entries.map((e) => ({ key: `${e.project}:${e.phone}`, value: encode.blacklist(e) })) }]);
+      await sendAll(producer, [{ topic: topics.facts.name, messages: facts.map((f) => ({ key: `${f.project}:${f.phone}`, value: encode.facts(factRecord(f, clock)) })) }]);
       await until('reading the facts', () => materializer.pendingFacts() === size);
 
       reports.length = 0;
@@ -92,9 +97,8 @@ export async function run(): Promise<void> {
       // The same records, pre-encoded, split over the producers; timed from first send to last commit.
       const byEntry = new Map(entries.map((e) => [e.phone, e]));
       const events = windowEvents(facts, clock);
-      const consent = await Promise.all(events.consent.map(async (e) => ({ key: e.customer_id!, value: await serde.encode(topics.consent.name, e) })));
-      const entriesTracked = consentTrackedEntries(facts, clock, (_, phone) => byEntry.get(phone));
-      const tracked = await Promise.all(entriesTracked.map(async (e) => ({ key: `${e.project}:${e.phone}`, value: await serde.encode(topics.blacklist.name, e) })));
+      const consent = events.consent.map((e) => ({ key: e.customer_id!, value: encode.consent(e) }));
+      const tracked = consentTrackedEntries(facts, clock, (_, phone) => byEntry.get(phone)).map((e) => ({ key: `${e.project}:${e.phone}`, value: encode.blacklist(e) }));
       const shares: TopicMessages[][] = raw.map((_, p) => [
         { topic: topics.consent.name, messages: consent.filter((_, i) => i % raw.length === p) },
         { topic: topics.blacklist.name, messages: tracked.filter((_, i) => i % raw.length === p) },

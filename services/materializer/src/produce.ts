@@ -4,6 +4,10 @@ import type { Message, Sender, TopicMessages } from 'kafkajs';
 // it; the broker refuses a batch over message.max.bytes (1 MiB by default). Sends of at most
 // this many bytes keep every partition's batch under it whatever the key distribution.
 const CHUNK_BYTES = 768 * 1024;
+// kafkajs groups a send's messages by partition by copying the group's array for every message
+// (quadratic in the send's size): past about a thousand messages that costs more CPU than the
+// extra round trip of another send.
+const CHUNK_MESSAGES = 1000;
 
 function size(m: Message): number {
   const len = (v: Message['key'] | Message['value']) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
@@ -12,24 +16,27 @@ function size(m: Message): number {
   return len(m.key) + len(m.value) + headers + 64;
 }
 
-/** The messages split into sends of at most CHUNK_BYTES, topics kept apart, order kept. */
+/** The messages split into sends of at most CHUNK_BYTES and CHUNK_MESSAGES, topics kept apart, order kept. */
 export function chunks(topicMessages: readonly TopicMessages[]): TopicMessages[][] {
   const out: TopicMessages[][] = [];
   let current: TopicMessages[] = [];
   let bytes = 0;
+  let count = 0;
   for (const { topic, messages } of topicMessages) {
     let batch: Message[] = [];
     for (const m of messages) {
       const s = size(m);
-      if (bytes + s > CHUNK_BYTES && bytes > 0) {
+      if ((bytes + s > CHUNK_BYTES || count >= CHUNK_MESSAGES) && bytes > 0) {
         if (batch.length) current.push({ topic, messages: batch });
         out.push(current);
         current = [];
         batch = [];
         bytes = 0;
+        count = 0;
       }
       batch.push(m);
       bytes += s;
+      count++;
     }
     if (batch.length) current.push({ topic, messages: batch });
   }
