@@ -67,7 +67,8 @@ export const sinchInbound: FastifyPluginAsync<InboundRouteOptions> = async (scop
     } else if (refused.statusCode < 500) {
       request.log.warn({ code: refused.code, reason: refused.message, ip: request.ip, length: request.headers['content-length'] }, 'refused a callback from an unverified caller; not kept');
     }
-    if (refused.statusCode >= 500) request.log.warn({ code: refused.code, reason: refused.message }, 'callback not accepted; Sinch will retry');
+    if (refused.code === 'internal_error') request.log.error({ err: error }, 'callback failed; Sinch will retry');
+    else if (refused.statusCode >= 500) request.log.warn({ code: refused.code, reason: refused.message }, 'callback not accepted; Sinch will retry');
     metrics.requests.inc({ outcome: refused.code });
     throw refused;
   });
