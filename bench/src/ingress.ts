@@ -11,8 +11,8 @@ import { loadIngressSettings, startIngress, type RunningIngress } from '@optline
 import { formatTable } from './harness.ts';
 
 const CONNECTIONS = 50;
-const RUN_SECONDS = 5;
-const RUNS = 3;
+const RUN_SECONDS = 3;
+const RUNS = 5;
 const WARMUP_SECONDS = 2;
 const NOOP_PATH = '/bench/noop';
 
