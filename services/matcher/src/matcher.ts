@@ -16,7 +16,7 @@ export interface MatcherOptions {
   config: OptlineConfig;
   logger: Logger;
   registry: Registry;
-  /** Input records per transaction at most (keeps produce requests under the broker's limits). */
+  /** Input records per transaction at most (default 10,000; the produce requests are bounded by bytes apart from it). */
   maxRecordsPerTransaction?: number;
   /** Input partitions processed at once (different tasks; one task is always sequential). */
   concurrency?: number;
@@ -127,7 +127,7 @@ export class Matcher {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const tasks = this.tasks!;
     const task = await whileHeartbeating(tasks.task(batch.topic, batch.partition), heartbeat);
-    const max = this.options.maxRecordsPerTransaction ?? 1000;
+    const max = this.options.maxRecordsPerTransaction ?? 10_000;
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
       // Replies are decided with every settings record stored before they are processed.

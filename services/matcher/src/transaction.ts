@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { applyChanges, PendingWrites, type Change, type Checkpoint } from '@optline/state-store';
 import type { MatcherMetrics } from './metrics.ts';
 import { processChunk, type OutputRecord } from './processing.ts';
@@ -32,23 +32,20 @@ export async function runTransaction(
   const dead = await processChunk(group, records, ctx, env.deadLetterTopic);
   const changes: Change[] = pending ? await pending.changes() : [];
 
-  const batches = new Map<string, Message[]>();
-  for (const { topic: to, ...message } of outputs) {
-    let list = batches.get(to);
-    if (!list) batches.set(to, (list = []));
-    list.push(message);
-  }
   const changelog = group.store?.changelog;
-  if (changelog && changes.length > 0) batches.set(changelog, changes.map((c) => ({ key: c.key, value: c.value, partition })));
-  const topicMessages: TopicMessages[] = [...batches].map(([t, m]) => ({ topic: t, messages: m }));
+  const sends = produceRequests(outputs, changelog && changes.length > 0 ? { topic: changelog, partition, changes } : undefined);
 
   const tx = await task.producer.transaction();
   let checkpoint: Checkpoint | undefined;
   try {
-    if (topicMessages.length > 0) {
+    for (const { topicMessages, changelogRecords } of sends) {
       const metadata = await tx.sendBatch({ topicMessages, acks: -1 });
-      const base = metadata.find((m) => m.topicName === changelog && m.partition === partition)?.baseOffset;
-      if (changelog && base !== undefined) checkpoint = { topic: changelog, partition, offset: (BigInt(base) + BigInt(changes.length)).toString() };
+      if (changelog && changelogRecords > 0) {
+        // The task's producer is the only writer of its changelog partition: our records are
+        // contiguous from the base offset of each request, and the last request's end is the position.
+        const base = metadata.find((m) => m.topicName === changelog && m.partition === partition)?.baseOffset;
+        checkpoint = base === undefined ? undefined : { topic: changelog, partition, offset: (BigInt(base) + BigInt(changelogRecords)).toString() };
+      }
     }
     await tx.sendOffsets({ consumerGroupId: env.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }] });
     await tx.commit();
@@ -65,7 +62,68 @@ export async function runTransaction(
   task.next.set(topic, nextOffset);
 
   env.metrics.records.inc({ topic }, messages.length);
+  env.metrics.outputRecords.inc(outputs.length + changes.length);
   for (const d of dead) env.metrics.deadLetters.inc({ rule: d.rule });
   env.metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   return { outputs: outputs.length, deadLetters: dead.length, changes: changes.length };
+}
+
+/**
+ * The produce requests of one transaction, in order (blacklist, facts, dead letters, then the
+ * changelog), each at most PRODUCE_REQUEST_BYTES of keys, values and headers, so that no
+ * partition's record batch reaches the broker's `message.max.bytes` (1 MB by default) however
+ * many records a transaction holds.
+ */
+export const PRODUCE_REQUEST_BYTES = 512 * 1024;
+/** Per-record framing in a record batch (lengths, deltas, attributes), counted generously. */
+const RECORD_OVERHEAD = 32;
+
+export function produceRequests(
+  outputs: readonly OutputRecord[],
+  changelog?: { topic: string; partition: number; changes: readonly Change[] },
+  maxBytes = PRODUCE_REQUEST_BYTES,
+): Array<{ topicMessages: TopicMessages[]; changelogRecords: number }> {
+  const requests: Array<{ topicMessages: TopicMessages[]; changelogRecords: number }> = [];
+  let batches = new Map<string, Message[]>();
+  let bytes = 0;
+  let changelogRecords = 0;
+  const flush = () => {
+    if (batches.size > 0) requests.push({ topicMessages: [...batches].map(([t, m]) => ({ topic: t, messages: m })), changelogRecords });
+    batches = new Map();
+    bytes = 0;
+    changelogRecords = 0;
+  };
+  const add = (topic: string, message: Message, size: number) => {
+    if (bytes > 0 && bytes + size > maxBytes) flush();
+    let list = batches.get(topic);
+    if (!list) batches.set(topic, (list = []));
+    list.push(message);
+    bytes += size;
+  };
+  for (const o of outputs) {
+    // Built field by field: an object rest (`{ topic, ...message }`) per record was a visible cost.
+    const message: Message = { key: o.key, value: o.value };
+    if (o.headers !== undefined) message.headers = o.headers;
+    if (o.partition !== undefined) message.partition = o.partition;
+    add(o.topic, message, recordSize(o.key, o.value, o.headers));
+  }
+  if (changelog) {
+    for (const c of changelog.changes) {
+      add(changelog.topic, { key: c.key, value: c.value, partition: changelog.partition }, recordSize(c.key, c.value));
+      changelogRecords++;
+    }
+  }
+  flush();
+  return requests;
+}
+
+function recordSize(key: string | null, value: Buffer | null, headers?: IHeaders): number {
+  let size = RECORD_OVERHEAD + (key === null ? 0 : Buffer.byteLength(key)) + (value?.length ?? 0);
+  if (headers) {
+    for (const [name, v] of Object.entries(headers)) {
+      size += Buffer.byteLength(name) + 8;
+      for (const one of Array.isArray(v) ? v : [v]) size += one === undefined ? 0 : typeof one === 'string' ? Buffer.byteLength(one) : one.length;
+    }
+  }
+  return size;
 }
