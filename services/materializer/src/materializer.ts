@@ -200,6 +200,10 @@ export class Materializer {
   private async tick(): Promise<void> {
     const boundary = closedBoundary(this.now(), this.spec);
     const due = [...this.owned].filter(([, o]) => o.windows.isDue(boundary));
+    // Every entry committed before the windows closed is in memory before any flush decides on
+    // it; the tail keeps applying newer ones while the flushes write their events.
+    const optOut = (i: Item) => i.kind === 'fact' && i.fact.type === 'opted_out';
+    if (due.some(([, o]) => o.windows.dueIncludes(boundary, optOut))) await this.blacklist.sync();
     await Promise.all(due.map(([partition, owned]) => this.flush(partition, owned, owned.windows.takeDue(boundary))));
   }
 
@@ -216,10 +220,9 @@ export class Materializer {
       const tx = await owned.producer.transaction();
       try {
         await sendAll(tx, records);
-        // Decided last, on the latest committed entries, so an opt-in that cleared the entry
-        // while the events were written is seen (see DESIGN.md for the window that remains).
+        // Decided last, so an opt-in that cleared the entry while the events were written is
+        // seen (see DESIGN.md for the window that remains).
         if (facts.some((f) => f.type === 'opted_out')) {
-          await this.blacklist.sync();
           tracked = consentTrackedEntries(facts, importedAt, (project, phone) => this.blacklist.get(project, phone));
           const encode = await this.serde.encoderFor(this.topology.writes.blacklist);
           await sendAll(tx, [{ topic: this.topology.writes.blacklist, messages: tracked.map((e) => ({ key: `${e.project}:${e.phone}`, value: encode(e) })) }]);
