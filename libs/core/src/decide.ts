@@ -123,6 +123,15 @@ export const PROCESSED_RETENTION_MS = 25 * 60 * 60 * 1000;
 /** Forgets message ids received more than `keepMs` before `now`. */
 export function pruneProcessed(state: PhoneState, now: number, keepMs = PROCESSED_RETENTION_MS): PhoneState {
   const cutoff = now - keepMs;
+  // Runs on every state write: look first, allocate only when something is forgotten.
+  let expired = false;
+  for (const id in state.processed) {
+    if (!(state.processed[id]! >= cutoff)) {
+      expired = true;
+      break;
+    }
+  }
+  if (!expired) return state;
   const kept = Object.entries(state.processed).filter(([, at]) => at >= cutoff);
   if (kept.length === Object.keys(state.processed).length) return state;
   return { ...state, processed: Object.fromEntries(kept) };
