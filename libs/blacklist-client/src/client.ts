@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { AvroSerde, CompactedTail, createKafka, TailTimeoutError, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
-import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
 
 /** A `sms.blacklist.v1` value as read from the topic (Avro BlacklistEntry). */
 export interface BlacklistRecord {
@@ -26,9 +24,9 @@ export interface BlacklistClientOptions {
   metrics?: Registry;
 }
 
-export class BlacklistTimeoutError extends Error {
+export class BlacklistTimeoutError extends TailTimeoutError {
   constructor(what: string, timeoutMs: number, lag: number) {
-    super(`blacklist client: ${what} did not catch up within ${timeoutMs} ms (${lag} records behind)`);
+    super('blacklist client', what, timeoutMs, lag);
     this.name = 'BlacklistTimeoutError';
   }
 }
@@ -37,65 +35,33 @@ export class BlacklistTimeoutError extends Error {
  * The blacklist topic tailed into memory, for answers in microseconds without a network hop.
  * It always reads the compacted topic from the beginning under a group id of its own and never
  * commits, so every instance holds the whole table and nothing is shared between instances.
+ * `start()`, `ready()` (every record committed before `start()`), `sync()` (every record
+ * committed before the call: read-your-writes), `lag()` and `stop()` are the tail's.
  */
-export class BlacklistClient {
-  readonly topic: string;
-  private readonly entries = new Map<string, BlacklistRecord>();
-  private readonly catchUp = new CatchUp();
-  private readonly kafka: Kafka;
-  private readonly serde: AvroSerde;
-  private readonly logger: Logger | undefined;
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
-  private startTargets: Promise<EndOffsets> | undefined;
-  private lastTargets: EndOffsets = new Map();
-  private readonly counters: { records?: Counter; undecodable?: Counter } = {};
+export class BlacklistClient extends CompactedTail<BlacklistRecord> {
+  private readonly entries: Map<string, BlacklistRecord>;
+  private readonly counters: { records?: Counter; undecodable?: Counter };
 
-  constructor(private readonly options: BlacklistClientOptions) {
-    this.topic = topics(options.config.topicNamespace).blacklist.name;
-    this.logger = options.logger?.child({ component: 'blacklist-client' });
-    this.kafka = options.kafka ?? createKafka(options.config, this.logger, `${options.config.clientId}-blacklist-client`);
-    this.serde = options.serde ?? new AvroSerde(options.config.schemaRegistryUrl, topics(options.config.topicNamespace));
+  constructor(options: BlacklistClientOptions) {
+    const { config } = options;
+    const named = topics(config.topicNamespace);
+    const logger = options.logger?.child({ component: 'blacklist-client' });
+    const kafka = options.kafka ?? createKafka(config, logger, `${config.clientId}-blacklist-client`);
+    const serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, named);
+    // Built before super() so the tail's callbacks can hold them.
+    const entries = new Map<string, BlacklistRecord>();
+    const counters: { records?: Counter; undecodable?: Counter } = {};
+    super({
+      kafka, topic: named.blacklist.name, name: 'blacklist client', logger, sink: entries,
+      group: `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.blacklist-client`,
+      decode: (value) => serde.decodeKnown<BlacklistRecord>(value) ?? serde.decode<BlacklistRecord>(value),
+      onRecord: () => counters.records?.inc(),
+      onUnreadable: () => counters.undecodable?.inc(),
+      timeoutError: (what, timeoutMs, lag) => new BlacklistTimeoutError(what, timeoutMs, lag),
+    });
+    this.entries = entries;
+    this.counters = counters;
     if (options.metrics) this.registerMetrics(options.metrics);
-  }
-
-  /** Starts tailing; the topic must exist (`provision`). Returns before the table is complete: see `ready()`. */
-  async start(): Promise<void> {
-    if (this.consumer) throw new Error('blacklist client: already started');
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    // The end offsets are taken before the consumer starts, so ready() covers every record
-    // written before start() was called.
-    this.startTargets = this.endOffsets();
-    this.lastTargets = await this.startTargets;
-    const ns = this.options.config.topicNamespace;
-    this.consumer = this.kafka.consumer({
-      groupId: `${ns ? `${ns}.` : ''}optline.blacklist-client.${randomUUID()}`,
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
-    });
-    const events = this.consumer.events;
-    this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
-      this.catchUp.advance(payload.partition, Number(payload.lastOffset), Number(payload.highWatermark));
-    });
-    // A rejoin starts again from the beginning (nothing is committed): positions restart too.
-    this.consumer.on(events.GROUP_JOIN, () => this.catchUp.reset());
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.apply(payload) });
-  }
-
-  /** Resolves once the table holds every record committed before `start()`. */
-  async ready(timeoutMs = 60_000): Promise<void> {
-    if (!this.startTargets) throw new Error('blacklist client: ready() before start()');
-    await this.waitFor(await this.startTargets, 'ready()', timeoutMs);
-  }
-
-  /** Resolves once the table holds every record committed before this call (read-your-writes). */
-  async sync(timeoutMs = 30_000): Promise<void> {
-    if (!this.admin) throw new Error('blacklist client: sync() before start()');
-    this.lastTargets = await this.endOffsets();
-    await this.waitFor(this.lastTargets, 'sync()', timeoutMs);
   }
 
   get(project: string, phone: string): BlacklistRecord | undefined {
@@ -108,60 +74,6 @@ export class BlacklistClient {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  /** Records behind the log end (as of the last batch read or end offsets fetched). */
-  lag(): number {
-    return this.catchUp.lag(this.lastTargets);
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.admin?.disconnect();
-    this.consumer = undefined;
-    this.admin = undefined;
-  }
-
-  private async endOffsets(): Promise<EndOffsets> {
-    return targetsFrom(await this.admin!.fetchTopicOffsets(this.topic));
-  }
-
-  private async waitFor(targets: EndOffsets, what: string, timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BlacklistTimeoutError(what, timeoutMs, this.catchUp.lag(targets))), timeoutMs);
-    });
-    try {
-      await Promise.race([this.catchUp.waitFor(targets), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async apply({ batch }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
-      const key = message.key?.toString();
-      this.counters.records?.inc();
-      if (key === undefined) {
-        this.undecodable(batch.partition, message.offset, 'record without a key');
-        continue;
-      }
-      if (message.value === null) {
-        this.entries.delete(key);
-        continue;
-      }
-      try {
-        this.entries.set(key, this.serde.decodeKnown<BlacklistRecord>(message.value) ?? (await this.serde.decode<BlacklistRecord>(message.value)));
-      } catch (err) {
-        // The previous value stays: an unreadable update must not unblock a phone.
-        this.undecodable(batch.partition, message.offset, (err as Error).message);
-      }
-    }
-  }
-
-  private undecodable(partition: number, offset: string, reason: string): void {
-    this.counters.undecodable?.inc();
-    this.logger?.error({ topic: this.topic, partition, offset, reason }, 'unreadable blacklist record skipped');
   }
 
   private registerMetrics(registry: Registry): void {

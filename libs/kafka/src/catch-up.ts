@@ -1,5 +1,5 @@
 // Where a tailing consumer stands in each partition, and who is waiting for it to get where.
-// Kept free of Kafka so the bookkeeping is unit-tested on its own.
+// Kept free of Kafka so the bookkeeping is unit-tested on its own (CompactedTail drives it).
 
 /** Per partition, the offset the log ended at when someone asked (read_committed end offsets). */
 export type EndOffsets = ReadonlyMap<number, number>;

@@ -4,3 +4,5 @@ export * from './serde.ts';
 export * from './dead-letter.ts';
 export * from './setup.ts';
 export * from './read-committed.ts';
+export * from './catch-up.ts';
+export * from './compacted-tail.ts';

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { validateSettings, type SettingsResult, type SmsSettings } from '@optline/core';
-import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { AvroSerde, CompactedTail, createKafka, TailTimeoutError, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
-import { CatchUp, targetsFrom, type EndOffsets } from '@optline/blacklist-client';
 import { SettingsState } from './state.ts';
 
 export interface SettingsTableOptions {
@@ -19,9 +17,9 @@ export interface SettingsTableOptions {
   metrics?: Registry;
 }
 
-export class SettingsTimeoutError extends Error {
+export class SettingsTimeoutError extends TailTimeoutError {
   constructor(what: string, timeoutMs: number, lag: number) {
-    super(`settings table: ${what} did not catch up within ${timeoutMs} ms (${lag} records behind)`);
+    super('settings table', what, timeoutMs, lag);
     this.name = 'SettingsTimeoutError';
   }
 }
@@ -52,64 +50,49 @@ function toSettings(record: SmsSettings): SmsSettings {
  * project (the later one in the log wins, as compaction keeps it), or both claim one number
  * (`ownerOfNumber` answers with the first claim in the log). Run one writer, or send all PUTs
  * to one instance, when that matters.
+ *
+ * Reading is the tail's: `ready()` covers every record written before `start()`, `sync()`
+ * every record written before the call.
  */
-export class SettingsTable {
-  readonly topic: string;
-  private readonly state = new SettingsState();
-  private readonly catchUp = new CatchUp();
+export class SettingsTable extends CompactedTail<SmsSettings> {
+  private readonly state: SettingsState;
   private readonly kafka: Kafka;
   private readonly serde: AvroSerde;
   private readonly logger: Logger | undefined;
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
   private producer: Producer | undefined;
+  private readonly sharedProducer: Producer | undefined;
   private ownsProducer = false;
-  private startTargets: Promise<EndOffsets> | undefined;
-  private lastTargets: EndOffsets = new Map();
   private writes: Promise<unknown> = Promise.resolve();
-  private undecodable: Counter | undefined;
+  private readonly counters: { undecodable?: Counter };
 
-  constructor(private readonly options: SettingsTableOptions) {
-    const named = topics(options.config.topicNamespace);
-    this.topic = named.settings.name;
-    this.logger = options.logger?.child({ component: 'settings-table' });
-    this.kafka = options.kafka ?? createKafka(options.config, this.logger, `${options.config.clientId}-settings-table`);
-    this.serde = options.serde ?? new AvroSerde(options.config.schemaRegistryUrl, named);
-    if (options.metrics) this.registerMetrics(options.metrics);
-  }
-
-  /** Starts tailing; the topic must exist (`provision`). Returns before the table is complete: see `ready()`. */
-  async start(): Promise<void> {
-    if (this.consumer) throw new Error('settings table: already started');
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    // Taken before the consumer starts, so ready() covers every record written before start().
-    this.startTargets = this.endOffsets();
-    this.lastTargets = await this.startTargets;
-    const ns = this.options.config.topicNamespace;
-    this.consumer = this.kafka.consumer({ groupId: `${ns ? `${ns}.` : ''}optline.settings-table.${randomUUID()}`, maxWaitTimeInMs: 100 });
-    const events = this.consumer.events;
-    this.consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
-      this.catchUp.advance(payload.partition, Number(payload.lastOffset), Number(payload.highWatermark));
+  constructor(options: SettingsTableOptions) {
+    const { config } = options;
+    const named = topics(config.topicNamespace);
+    const logger = options.logger?.child({ component: 'settings-table' });
+    const kafka = options.kafka ?? createKafka(config, logger, `${config.clientId}-settings-table`);
+    const serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, named);
+    // Built before super() so the tail's callbacks can hold them.
+    const state = new SettingsState();
+    const counters: { undecodable?: Counter } = {};
+    super({
+      kafka, topic: named.settings.name, name: 'settings table', logger,
+      group: `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.settings-table`,
+      async decode(value, project) {
+        const settings = toSettings(await serde.decode<SmsSettings>(value));
+        if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
+        return settings;
+      },
+      sink: { set: (project, settings) => state.apply(project, settings), delete: (project) => state.apply(project, null) },
+      onUnreadable: () => counters.undecodable?.inc(),
+      timeoutError: (what, timeoutMs, lag) => new SettingsTimeoutError(what, timeoutMs, lag),
     });
-    // Nothing is committed, so a rejoin reads from the beginning again.
-    this.consumer.on(events.GROUP_JOIN, () => this.catchUp.reset());
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.apply(payload) });
-  }
-
-  /** Resolves once the table holds every record written before `start()`. */
-  async ready(timeoutMs = 60_000): Promise<void> {
-    if (!this.startTargets) throw new Error('settings table: ready() before start()');
-    await this.waitFor(await this.startTargets, 'ready()', timeoutMs);
-  }
-
-  /** Resolves once the table holds every record written before this call. */
-  async sync(timeoutMs = 30_000): Promise<void> {
-    if (!this.admin) throw new Error('settings table: sync() before start()');
-    this.lastTargets = await this.endOffsets();
-    await this.waitFor(this.lastTargets, 'sync()', timeoutMs);
+    this.state = state;
+    this.kafka = kafka;
+    this.serde = serde;
+    this.logger = logger;
+    this.counters = counters;
+    this.sharedProducer = options.producer;
+    if (options.metrics) this.registerMetrics(options.metrics);
   }
 
   get(project: string): SmsSettings | undefined {
@@ -125,11 +108,6 @@ export class SettingsTable {
     return this.state.size;
   }
 
-  /** Records behind the log end (as of the last batch read or end offsets fetched). */
-  lag(): number {
-    return this.catchUp.lag(this.lastTargets);
-  }
-
   /**
    * Validates `input` as the whole new settings of `project` (every error at once; numbers of
    * other projects are `conflicts`), stores it with the next version (acks=all) and resolves
@@ -141,12 +119,9 @@ export class SettingsTable {
     return write;
   }
 
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.admin?.disconnect();
+  override async stop(): Promise<void> {
+    await super.stop();
     if (this.ownsProducer) await this.producer?.disconnect();
-    this.consumer = undefined;
-    this.admin = undefined;
     this.producer = undefined;
   }
 
@@ -169,56 +144,11 @@ export class SettingsTable {
 
   private async writer(): Promise<Producer> {
     if (this.producer) return this.producer;
-    if (this.options.producer) return (this.producer = this.options.producer);
+    if (this.sharedProducer) return (this.producer = this.sharedProducer);
     const producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
     await producer.connect();
     this.ownsProducer = true;
     return (this.producer = producer);
-  }
-
-  private async endOffsets(): Promise<EndOffsets> {
-    return targetsFrom(await this.admin!.fetchTopicOffsets(this.topic));
-  }
-
-  private async waitFor(targets: EndOffsets, what: string, timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SettingsTimeoutError(what, timeoutMs, this.catchUp.lag(targets))), timeoutMs);
-      // A wait still pending when the table stops must not keep the process alive.
-      timer.unref();
-    });
-    try {
-      await Promise.race([this.catchUp.waitFor(targets), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async apply({ batch }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
-      const project = message.key?.toString();
-      if (project === undefined) {
-        this.skip(batch.partition, message.offset, 'record without a key');
-        continue;
-      }
-      if (message.value === null) {
-        this.state.apply(project, null);
-        continue;
-      }
-      try {
-        const settings = toSettings(await this.serde.decode<SmsSettings>(message.value));
-        if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
-        this.state.apply(project, settings);
-      } catch (err) {
-        // The previous settings stay: the project keeps working as configured before.
-        this.skip(batch.partition, message.offset, (err as Error).message);
-      }
-    }
-  }
-
-  private skip(partition: number, offset: string, reason: string): void {
-    this.undecodable?.inc();
-    this.logger?.error({ topic: this.topic, partition, offset, reason }, 'unreadable settings record skipped');
   }
 
   private registerMetrics(registry: Registry): void {
@@ -231,6 +161,6 @@ export class SettingsTable {
       name: 'optline_settings_table_projects', help: 'Projects with settings in memory', registers: [registry],
       collect() { this.set(table.size); },
     });
-    this.undecodable = new Counter({ name: 'optline_settings_table_undecodable_total', help: 'Settings records that could not be read (logged, previous settings kept)', registers: [registry] });
+    this.counters.undecodable = new Counter({ name: 'optline_settings_table_undecodable_total', help: 'Settings records that could not be read (logged, previous settings kept)', registers: [registry] });
   }
 }

@@ -77,6 +77,9 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   });
   const readiness = (): Readiness => {
     if (stopping) return { ready: false, reason: 'shutting down' };
+    // A table whose consumer crashed for good answers from a copy that no longer follows its topic.
+    const failure = blacklist.failure ?? settings.failure;
+    if (failure) return { ready: false, reason: failure.message };
     const behind = Object.entries(caught).filter(([, done]) => !done).map(([name]) => name);
     if (behind.length) return { ready: false, reason: `still reading ${behind.join(' and ')} (${blacklist.lag() + settings.lag()} records behind)` };
     return { ready: true };
