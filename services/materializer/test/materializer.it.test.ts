@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import type { Kafka, Producer } from 'kafkajs';
 import { BlacklistClient } from '@optline/blacklist-client';
 import { AvroSerde, createKafka, provision, readDeadLetterReason, type Topics } from '@optline/kafka';
-import type { OptlineConfig } from '@optline/runtime';
+import { createLogger, type OptlineConfig } from '@optline/runtime';
 import { testConfig, uniqueName } from '@optline/test';
 import { factRecord, Materializer, type FlushReport } from '../src/index.ts';
 import { closesAt, windowStart } from '../src/windows.ts';
@@ -33,7 +32,7 @@ beforeAll(async () => {
   reader = await new OutputReader(kafka, serde, named).start();
   blacklist = new BlacklistClient({ config });
   await blacklist.start();
-  materializer = new Materializer({ config, logger: pino({ level: 'warn' }), onFlush: (r) => flushes.push({ ...r, at: Date.now() }) });
+  materializer = new Materializer({ config, logger: createLogger('materializer-test', 'warn'), onFlush: (r) => flushes.push({ ...r, at: Date.now() }) });
   await materializer.start();
 });
 
