@@ -3,6 +3,8 @@ import { inject } from 'vitest';
 import type { Consumer, Kafka } from 'kafkajs';
 import { loadConfig, type OptlineConfig } from '@optline/runtime';
 
+export { CliProcess, type LogLine } from './processes.ts';
+
 /** The configuration of the broker and registry the global setup started or found. */
 export function testConfig(overrides: Partial<OptlineConfig> = {}): OptlineConfig {
   process.env.OPTLINE_KAFKA_BROKERS = inject('kafkaBrokers');

@@ -1,18 +1,16 @@
 // Integration-test helpers for the matcher: a namespace of its own, producers of its inputs
 // (settings included: encoded SmsSettings, as the API service would store them), and readers
 // of its outputs that always end within a bound.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { AvroSerde, createKafka, provision, readDeadLetterReason, type Topics } from '@optline/kafka';
 import { createLogger, createMetricsRegistry, type OptlineConfig } from '@optline/runtime';
 import { avroType } from '@optline/schemas';
-import { collect, testConfig, uniqueName, type Collected } from '@optline/test';
+import { CliProcess, collect, testConfig, uniqueName, type Collected } from '@optline/test';
 import type { PhoneState, SmsSettings } from '@optline/core';
 import { RocksDbStore } from '@optline/state-store';
 import { Matcher } from '../src/index.ts';
@@ -224,49 +222,16 @@ export async function dumpStores(dir: string): Promise<Record<string, Record<str
   return out;
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** `optline run matcher` as a child process, so a test can kill -9 it. */
-export class MatcherProcess {
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<unknown>;
-  private log = '';
-
+export class MatcherProcess extends CliProcess {
   constructor(env: MatcherEnv, dir: string) {
     const { config } = env;
-    this.child = spawn(process.execPath, [join(ROOT, 'services/cli/bin/optline.mjs'), 'run', 'matcher'], {
-      cwd: ROOT,
-      env: {
-        ...process.env, OPTLINE_KAFKA_BROKERS: config.kafkaBrokers.join(','), OPTLINE_SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
-        OPTLINE_TOPIC_NAMESPACE: config.topicNamespace, OPTLINE_PARTITIONS: String(config.partitions), OPTLINE_STATE_DIR: dir, OPTLINE_LOG_LEVEL: process.env.OPTLINE_TEST_MATCHER_LOG_LEVEL ?? 'info',
-        OPTLINE_MATCHER_SESSION_TIMEOUT: '6s',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    super('matcher', {
+      OPTLINE_KAFKA_BROKERS: config.kafkaBrokers.join(','), OPTLINE_SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
+      OPTLINE_TOPIC_NAMESPACE: config.topicNamespace, OPTLINE_PARTITIONS: String(config.partitions), OPTLINE_STATE_DIR: dir, OPTLINE_LOG_LEVEL: process.env.OPTLINE_TEST_MATCHER_LOG_LEVEL ?? 'info',
+      OPTLINE_MATCHER_SESSION_TIMEOUT: '6s',
     });
-    this.exited = new Promise((resolve) => this.child.on('exit', resolve));
-    this.child.stderr!.on('data', (chunk: Buffer) => void (this.log += chunk.toString()));
-    if (process.env.OPTLINE_TEST_MATCHER_LOGS) void this.exited.then(() => appendFileSync(process.env.OPTLINE_TEST_MATCHER_LOGS!, `=== ${this.child.pid}\n${this.log}`));
-  }
-
-  /** Waits for a log message (pino `msg`), failing after `timeoutMs` or if the process exits. */
-  async waitForLog(msg: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.log.includes(`"msg":"${msg}"`)) {
-      if (this.child.exitCode !== null) throw new Error(`matcher exited (${this.child.exitCode}) before "${msg}": ${this.log.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`no "${msg}" from the matcher within ${timeoutMs} ms: ${this.log.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** kill -9: no shutdown hook, whatever transaction is open stays open. */
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    await this.exited;
+    const dump = process.env.OPTLINE_TEST_MATCHER_LOGS;
+    if (dump) void this.exited.then(() => appendFileSync(dump, `=== ${this.pid}\n${this.output}`));
   }
 }

@@ -1,17 +1,12 @@
 // Test helpers for the materializer: publishing facts as the matcher would, reading the
 // outputs as a downstream read_committed consumer would, and running the service as a process.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { BlacklistEntry } from '@optline/core';
 import type { AvroSerde, Topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
-import { uniqueName } from '@optline/test';
+import { CliProcess, uniqueName } from '@optline/test';
 import { factRecord, type Fact } from '../src/facts.ts';
-
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function optOut(project: string, phone: string, message_id: string, customer_ids: string[], categories: string[], received_at = Date.now()): Fact {
   return {
@@ -119,80 +114,16 @@ export class OutputReader {
 }
 
 /** `optline run materializer` as a child process, its pino JSON log lines parsed. */
-export class MaterializerProcess {
-  readonly logs: Array<Record<string, unknown>> = [];
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<number | null>;
-  private readonly listeners = new Set<() => void>();
-
+export class MaterializerProcess extends CliProcess {
   constructor(config: OptlineConfig, extraEnv: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [join(ROOT, 'services/cli/bin/optline.mjs'), 'run', 'materializer'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        OPTLINE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
-        OPTLINE_SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
-        OPTLINE_TOPIC_NAMESPACE: config.topicNamespace,
-        OPTLINE_WINDOW: `${config.windowMs}ms`,
-        OPTLINE_WINDOW_GRACE: `${config.windowGraceMs}ms`,
-        OPTLINE_LOG_LEVEL: 'debug',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    super('materializer', {
+      OPTLINE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
+      OPTLINE_SCHEMA_REGISTRY_URL: config.schemaRegistryUrl,
+      OPTLINE_TOPIC_NAMESPACE: config.topicNamespace,
+      OPTLINE_WINDOW: `${config.windowMs}ms`,
+      OPTLINE_WINDOW_GRACE: `${config.windowGraceMs}ms`,
+      OPTLINE_LOG_LEVEL: 'debug',
+      ...extraEnv,
     });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-    let rest = '';
-    this.child.stderr!.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          this.logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          this.logs.push({ msg: line });
-        }
-      }
-      for (const l of this.listeners) l();
-    });
-  }
-
-  /** The first log line matching, waiting up to `timeoutMs` (fails if the process exits first). */
-  waitForLog(what: string, match: (line: Record<string, unknown>) => boolean, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const line = this.logs.find(match);
-        if (!line) return;
-        cleanup();
-        resolve(line);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`waited ${timeoutMs} ms for log "${what}"; last lines: ${JSON.stringify(this.logs.filter((l) => l.level !== 20).slice(-5))}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-      void this.exited.then((code) => {
-        cleanup();
-        reject(new Error(`materializer exited (${code}) while waiting for "${what}": ${JSON.stringify(this.logs.slice(-5))}`));
-      });
-      check();
-    });
-  }
-
-  /** kill -9: no shutdown hook runs, nothing is flushed or committed. */
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exited;
-    clearTimeout(timer);
   }
 }
