@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
 import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
+import { fetchTopicOffsets } from './offsets.ts';
 
 /** Where the records go, in log order per partition; a `Map` is one. */
 export interface TailSink<T> {
@@ -151,7 +152,7 @@ export class CompactedTail<T> {
   }
 
   private async endOffsets(): Promise<EndOffsets> {
-    return targetsFrom(await this.admin!.fetchTopicOffsets(this.topic));
+    return targetsFrom(await fetchTopicOffsets(this.admin!, this.topic));
   }
 
   private crashed(error: Error, restart: boolean): void {

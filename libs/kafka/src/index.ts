@@ -6,3 +6,4 @@ export * from './setup.ts';
 export * from './read-committed.ts';
 export * from './catch-up.ts';
 export * from './compacted-tail.ts';
+export * from './offsets.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Checkpoint, KeyValueStore, StoreOp } from './store.ts';
+import { fetchTopicOffsets } from '@optline/kafka';
 
 export interface RestoreResult {
   topic: string;
@@ -119,7 +120,7 @@ export class ChangelogReader {
     await this.start();
     const key = `${topic}/${partition}`;
     if (this.active.has(key)) throw new Error(`changelog ${key} is already being restored`);
-    const offsets = (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+    const offsets = (await fetchTopicOffsets(this.admin, topic)).find((o) => o.partition === partition);
     if (!offsets) throw new Error(`changelog ${topic} has no partition ${partition}`);
     const low = BigInt(offsets.low);
     const end = BigInt(offsets.high);

@@ -1,0 +1,25 @@
+import type { Admin } from 'kafkajs';
+
+type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+
+const LEADERSHIP_ERRORS = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+/**
+ * `admin.fetchTopicOffsets`, retried while a freshly created topic's leadership settles: kafkajs
+ * answers NOT_LEADER_FOR_PARTITION from stale metadata there and does not retry it itself (seen
+ * on a cold single-node stack right after provisioning).
+ */
+export async function fetchTopicOffsets(admin: Admin, topic: string, timeoutMs = 15_000): Promise<TopicOffsets> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const type = (error as { type?: string }).type ?? '';
+      if (!LEADERSHIP_ERRORS.has(type) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * attempt)));
+      // Refreshes the cluster's metadata, so the next attempt asks the current leader.
+      await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    }
+  }
+}
