@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { OptlineConfig } from './config.ts';
 
 export interface ServiceOptions {
@@ -11,6 +12,8 @@ export interface RunningService {
   name: string;
   /** Addresses a person may want printed (HTTP URLs), if any. */
   urls?: string[];
+  /** Prometheus metrics of a service without an HTTP server of its own (served by the CLI). */
+  metrics?: Registry;
   stop(): Promise<void>;
 }
 

@@ -9,12 +9,13 @@ export { loadMatcherSettings, type MatcherSettings } from './options.ts';
 
 /** `npx optline run matcher`: one member of the matcher group, RocksDB under OPTLINE_STATE_DIR. */
 export const start: ServiceStarter = async ({ config, logger }): Promise<RunningService & { matcher: Matcher }> => {
-  const matcher = new Matcher({ config, logger, registry: createMetricsRegistry('matcher'), ...loadMatcherSettings() });
+  const registry = createMetricsRegistry('matcher');
+  const matcher = new Matcher({ config, logger, registry, ...loadMatcherSettings() });
   try {
     await matcher.start();
   } catch (error) {
     await matcher.stop().catch(() => undefined);
     throw error;
   }
-  return { name: 'matcher', matcher, stop: () => matcher.stop() };
+  return { name: 'matcher', matcher, metrics: registry, stop: () => matcher.stop() };
 };

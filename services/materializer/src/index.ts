@@ -16,5 +16,5 @@ export const start: ServiceStarter = async ({ config, logger }) => {
   if (!Number.isInteger(pause) || pause < 0) throw new Error(`${PAUSE_IN_FLUSH_ENV}: '${process.env[PAUSE_IN_FLUSH_ENV]}' must be a whole number of milliseconds`);
   const materializer = new Materializer({ config, logger, ...(pause > 0 ? { pauseInFlushMs: pause } : {}) });
   await materializer.start();
-  return { name: 'materializer', stop: () => materializer.stop() };
+  return { name: 'materializer', metrics: materializer.metrics, stop: () => materializer.stop() };
 };

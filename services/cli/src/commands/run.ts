@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, stopOnSignal, type ServiceStarter } from '@optline/runtime';
+import { createLogger, loadConfig, serveMetrics, stopOnSignal, type ServiceStarter } from '@optline/runtime';
 
 /** The services `optline run` knows; each package exports `start(options)`. */
 export const SERVICES: Record<string, () => Promise<{ start: ServiceStarter }>> = {
@@ -11,7 +11,8 @@ export const SERVICES: Record<string, () => Promise<{ start: ServiceStarter }>> 
 const HELP = `Usage: optline run <service>
 
 Services: ${Object.keys(SERVICES).join(', ')}
-Configured by OPTLINE_* environment variables (see the README).
+Configured by OPTLINE_* environment variables (see the README). OPTLINE_METRICS_PORT serves
+/metrics for the services without an HTTP server of their own (matcher, materializer).
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -26,6 +27,10 @@ export async function run(args: string[]): Promise<number> {
   const { start } = await load();
   const service = await start({ config, logger });
   for (const url of service.urls ?? []) logger.info({ url }, `${name} listening`);
+  const metricsPort = process.env.OPTLINE_METRICS_PORT;
+  const metrics = service.metrics && metricsPort ? await serveMetrics({ [name!]: service.metrics }, Number(metricsPort)) : undefined;
+  if (metrics) logger.info({ url: metrics.url }, `${name} metrics`);
   await stopOnSignal([service], logger);
+  await metrics?.close();
   return 0;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision } from '@optline/kafka';
-import { createLogger, loadConfig, stopOnSignal, type RunningService } from '@optline/runtime';
+import { createLogger, loadConfig, serveMetrics, stopOnSignal, type RunningService } from '@optline/runtime';
 import { repoRoot, stackDown, stackUp } from '@optline/stack';
 import { SERVICES } from './run.ts';
 
@@ -64,12 +64,16 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
 
+  const workers = Object.fromEntries(running.filter((s) => s.metrics).map((s) => [s.name, s.metrics!]));
+  const metrics = Object.keys(workers).length ? await serveMetrics(workers, Number(process.env.OPTLINE_METRICS_PORT ?? 9464)) : undefined;
+
   const lines = [
     '',
     'optline is running',
     `  kafka            ${up.brokers}`,
     `  schema registry  ${up.schemaRegistryUrl}`,
     ...running.flatMap((s) => (s.urls ?? []).map((u) => `  ${s.name.padEnd(16)} ${u}`)),
+    ...Object.keys(workers).map((name) => `  ${`${name} metrics`.padEnd(16)} ${metrics!.url}/${name}`),
     ...(generated.length ? ['', 'generated credentials (also in .optline/credentials.env, which the CLI and demo read):', ...generated.map((g) => `  export ${g}`)] : []),
     '',
     'Ctrl-C stops everything.',
@@ -77,6 +81,7 @@ export async function run(args: string[]): Promise<number> {
   ];
   process.stdout.write(lines.join('\n'));
   await stopOnSignal(running, logger);
+  await metrics?.close();
   if (up.started.length) await stackDown((line) => logger.info(line));
   return 0;
 }
