@@ -50,3 +50,20 @@ describe('Codec.decode', () => {
     expect((error as Error).message).toBe('registry down');
   });
 });
+
+describe('Codec.encode', () => {
+  function encoding(): Codec {
+    const registry = { async getSchema() { return avroType('CustomerProfile'); } };
+    const serde = { registry, async encode(_topic: string, value: unknown) { return framed(1, avroType('CustomerProfile').toBuffer(value)); } };
+    return new Codec(serde as unknown as AvroSerde);
+  }
+
+  it('frames values as the registry serde does, also values larger than its scratch buffer, one after another', async () => {
+    const c = encoding();
+    const values = [profile, { ...profile, customer_id: 'x'.repeat(200_000) }, { ...profile, customer_id: 'é' }, profile];
+    for (const v of values) expect(await c.encode('customers', v)).toEqual(framed(1, avroType('CustomerProfile').toBuffer(v)));
+    const kept = await c.encode('customers', profile);
+    await c.encode('customers', { ...profile, customer_id: 'overwrites the scratch' });
+    expect(kept).toEqual(framed(1, avroType('CustomerProfile').toBuffer(profile)));
+  });
+});
