@@ -126,10 +126,10 @@ async function passthrough(kafka: Kafka, topics: Topics, config: OptlineConfig, 
         if (outputsPerInput === 1) {
           await tx.send({ topic: name, acks: -1, messages });
         } else {
-          // In requests of at most 512 KiB, as the matcher sends (a fetched 1 MiB batch written
+          // In requests of at most 128 KiB, as the matcher sends (a fetched 1 MiB batch written
           // 1.3 times over would exceed the broker's message.max.bytes).
           for (let from = 0, bytes = 0, i = 0; i <= messages.length; i++) {
-            if (i === messages.length || (bytes > 0 && bytes + messageBytes(messages[i]!) > 512 * 1024)) {
+            if (i === messages.length || (bytes > 0 && bytes + messageBytes(messages[i]!) > 128 * 1024)) {
               if (i > from) await tx.send({ topic: name, acks: -1, messages: messages.slice(from, i) });
               from = i;
               bytes = 0;
