@@ -4,16 +4,8 @@
 
 import { compileKeywords, DEFAULT_OPT_OUT_KEYWORDS, naiveMatch, normalize } from '@optline/core';
 import { printResults, runBench, type BenchCase } from './harness.ts';
+import { seededRandom as random } from '@optline/test/random';
 
-/** Deterministic PRNG (mulberry32): the same corpus on every run and machine. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const next = random(2024);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeadLetterReason } from '@optline/kafka';
 import { EventLog } from '../support/events.ts';
 import { collect, testConfig } from '../support/index.ts';
+import { seededRandom } from '../support/random.ts';
 import { INGRESS_AUTH, startSystem, type System } from '../support/system.ts';
 import { randomPhone, Scenario } from '../e2e/helpers.ts';
 
@@ -22,11 +23,6 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-// A small deterministic generator, so a failure can be replayed.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32);
-}
 
 const valid = () => ({ type: 'mo_text', id: 'x', from: '421905123456', to: '12345', body: 'STOP', received_at: new Date().toISOString() });
 
@@ -50,7 +46,7 @@ function malformedCallback(r: () => number): { body: string | Buffer; contentTyp
 
 describe('malformed input', () => {
   it('1000 random malformed callbacks: each a 4xx with a JSON error, each kept in the dead-letter topic', async () => {
-    const r = rng(20261126);
+    const r = seededRandom(20261126);
     const statuses = new Map<number, number>();
     for (let i = 0; i < 1000; i++) {
       const { body, contentType } = malformedCallback(r);
@@ -73,7 +69,7 @@ describe('malformed input', () => {
   });
 
   it('1000 malformed input records on the matcher\'s topics: each dead-lettered with its source and rule', async () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     const targets = [sys.topics.inbound.name, sys.topics.customers.name, sys.topics.sent.name];
     const messages = new Map<string, { key: string; value: Buffer }[]>(targets.map((t) => [t, []]));
     for (let i = 0; i < 1000; i++) {

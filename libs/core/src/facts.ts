@@ -52,8 +52,8 @@ export interface BlacklistedFact {
   blocked_at: number;
 }
 
-export interface OptedOutFact {
-  type: 'opted_out';
+/** A reply that matched a keyword, with the profiles and categories its consent events are for. */
+interface KeywordReplyFact {
   project: string;
   phone: string;
   message_id: string;
@@ -65,6 +65,11 @@ export interface OptedOutFact {
   /** At most 10, most recently active first. */
   customer_ids: string[];
   categories: string[];
+}
+
+/** An opt-out: consent `reject` for each profile and category. */
+export interface OptedOutFact extends KeywordReplyFact {
+  type: 'opted_out';
 }
 
 export interface IncomingMessageFact {
@@ -79,19 +84,9 @@ export interface IncomingMessageFact {
   customer_id: string | null;
 }
 
-export interface OptedInFact {
+/** An opt-in keyword: consent `accept` for each profile and category. */
+export interface OptedInFact extends KeywordReplyFact {
   type: 'opted_in';
-  project: string;
-  phone: string;
-  message_id: string;
-  keyword: string;
-  received_at: number;
-  body: string;
-  sender: string;
-  recipient: string;
-  /** The profiles to re-subscribe (consent accept): at most 10, most recently active first. */
-  customer_ids: string[];
-  categories: string[];
 }
 
 export interface BlacklistClearedFact {

@@ -2,16 +2,8 @@
 // check it against the literal definition (normalise everything, then startsWith).
 import { describe, expect, it } from 'vitest';
 import { compileKeywords, naiveMatch, normalize, pieceAt } from '@optline/core';
+import { seededRandom as random } from '@optline/test/random';
 
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function piecewise(s: string): string {
   let out = '';

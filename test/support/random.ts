@@ -1,0 +1,12 @@
+/**
+ * A deterministic PRNG (mulberry32) for generated test data and bench corpora: the same values on
+ * every run and machine, so a failure reproduces from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
