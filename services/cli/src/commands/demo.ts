@@ -107,8 +107,12 @@ export async function run(args: string[]): Promise<number> {
     return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
   }, 10_000);
   say(`   ${SHARED_PHONE}: ${entry ? `${entry.status} by "${entry.keyword}" ${Date.now() - stopAcceptedAt} ms after ingress answered` : 'not blacklisted within 10 s (is the matcher running?)'}`);
-  const french = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(FRENCH_PHONE)}`);
-  say(`   ${FRENCH_PHONE}: ${french.ok ? `${((await french.json()) as { status: string }).status}` : french.status}`);
+  // Another phone, likely another partition: it may land a few milliseconds later.
+  const french = await waitFor(async () => {
+    const res = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(FRENCH_PHONE)}`);
+    return res.ok ? ((await res.json()) as { status: string; keyword: string }) : undefined;
+  }, 10_000);
+  say(`   ${FRENCH_PHONE}: ${french ? `${french.status} by "${french.keyword}"` : 'not blacklisted within 10 s'}`);
   const nps = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(NPS_PHONE)}`);
   say(`   ${NPS_PHONE}: ${nps.status === 404 ? 'not blacklisted ("Please stop" does not start with a keyword)' : nps.status}`);
 
