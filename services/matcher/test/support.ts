@@ -31,25 +31,12 @@ export interface MatcherEnv {
 
 export async function matcherEnv(prefix: string, partitions = 3): Promise<MatcherEnv> {
   const config = testConfig({ topicNamespace: uniqueName(prefix), partitions });
-  const { topics } = await provisionWithRetry(config);
+  const { topics } = await provision(config);
   const kafka = createKafka(config);
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true });
   await Promise.all([admin.connect(), producer.connect()]);
   return { config, topics, kafka, admin, producer, serde: new AvroSerde(config.schemaRegistryUrl, topics), dirs: [], matchers: [] };
-}
-
-// Right after CreateTopics the KRaft broker may answer metadata with UNKNOWN_TOPIC_OR_PARTITION,
-// which kafkajs' waitForLeaders does not retry; provisioning is idempotent, so try again.
-async function provisionWithRetry(config: OptlineConfig, attempts = 4): ReturnType<typeof provision> {
-  for (let i = 1; ; i++) {
-    try {
-      return await provision(config);
-    } catch (error) {
-      if (i >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 500 * i));
-    }
-  }
 }
 
 export async function stateDir(env: MatcherEnv): Promise<string> {
