@@ -10,7 +10,7 @@ import { jsonBody } from '@optline/http';
 import { loadIngressSettings, startIngress, type RunningIngress } from '@optline/ingress';
 import { formatTable } from './harness.ts';
 
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.BENCH_INGRESS_CONNECTIONS ?? 50);
 const RUN_SECONDS = 3;
 const RUNS = 5;
 const WARMUP_SECONDS = 2;

@@ -11,7 +11,7 @@ export interface IngressSettings {
   hmac: { secret: string; maxAgeMs: number } | null;
   /** OPTLINE_INGRESS_PUBLISH_TIMEOUT (default 5s): past it without the broker's acknowledgement, 503. */
   publishTimeoutMs: number;
-  /** OPTLINE_INGRESS_PRODUCERS (default 2): idempotent producers publishing side by side. */
+  /** OPTLINE_INGRESS_PRODUCERS (default 4): idempotent producers publishing side by side; each has one request in flight, so more of them answer sooner under load. */
   producers: number;
   /** Largest callback body accepted (413 above). */
   bodyLimit: number;
@@ -26,7 +26,7 @@ function duration(env: NodeJS.ProcessEnv, variable: string, fallback: string, mi
 }
 
 function producerCount(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return 2;
+  if (raw === undefined || raw.trim() === '') return 4;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new ConfigError('OPTLINE_INGRESS_PRODUCERS', `'${raw}' must be a whole number from 1 to 16`);
   return n;

@@ -2,15 +2,15 @@
 // in one partition, because all four inputs are keyed by the canonical phone.
 
 import {
-  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, canonicalDedicatedNumber, compiledSettings, decide, decideConsentAccept,
-  emptyPhoneState, evolve, PhoneNumberError, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
+  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, compiledSettings, decide, decideConsentAccept,
+  emptyPhoneState, evolve, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
 import type { Codec } from './codec.ts';
 import { matcherFactRecord } from './fact-records.ts';
 import type { MatcherMetrics } from './metrics.ts';
-import { canonicalField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
+import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
 
 interface InboundSmsRecord { id: string; type: string; from: string; to: string; body: string; received_at: number }
 interface SmsSentRecord { project: string; customer_id: string; phone: string; sent_at: number }
@@ -63,13 +63,7 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { message: InboundM
       const sms = await deps.codec.decode<InboundSmsRecord>('InboundSms', record.message.value);
       const from = canonicalField(sms.from, 'from');
       requireKey(record, from, 'key_not_sender_phone', 'the canonical sender phone');
-      let to: string;
-      try {
-        to = canonicalDedicatedNumber(sms.to);
-      } catch (error) {
-        if (!(error instanceof PhoneNumberError)) throw error;
-        throw new RecordRejected('unknown_dedicated_number', 'to', `to: ${error.message}; no project can own it`);
-      }
+      const to = dedicatedNumberField(sms.to);
       const project = deps.settings.ownerOfNumber(to);
       const stored = project === undefined ? undefined : deps.settings.get(project);
       if (project === undefined || stored === undefined) {

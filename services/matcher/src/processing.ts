@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { deadLetterMessage } from '@optline/kafka';
-import { tryCanonicalPhone } from '@optline/core';
+import { canonicalDedicatedNumber, PhoneNumberError, tryCanonicalPhone } from '@optline/core';
 import type { PendingWrites, ValueSerde } from '@optline/state-store';
 import { UndecodableError } from './codec.ts';
 
@@ -124,6 +124,26 @@ export function canonicalField(value: string, field: string): string {
   }
   if (!result.ok) throw new RecordRejected('invalid_phone', field, `${field}: ${result.error.message}`);
   return result.phone;
+}
+
+// Dedicated numbers are few; their canonical form was parsed for every reply.
+const dedicated = new Map<string, string | PhoneNumberError>();
+
+/** The canonical form of a dedicated number (`to`), or a RecordRejected: no project can own it. */
+export function dedicatedNumberField(value: string): string {
+  let result = dedicated.get(value);
+  if (result === undefined) {
+    if (dedicated.size >= 10_000) dedicated.clear();
+    try {
+      result = canonicalDedicatedNumber(value);
+    } catch (error) {
+      if (!(error instanceof PhoneNumberError)) throw error;
+      result = error;
+    }
+    dedicated.set(value, result);
+  }
+  if (typeof result !== 'string') throw new RecordRejected('unknown_dedicated_number', 'to', `to: ${result.message}; no project can own it`);
+  return result;
 }
 
 /** Checks that a record is keyed as its topic requires (its partition, and so its task, follow). */
