@@ -81,23 +81,28 @@ export async function run(): Promise<void> {
     const sum = Number(/optline_ingress_batch_records_sum\{[^}]*result="ok"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? NaN);
     const count = Number(/optline_ingress_batch_records_count\{[^}]*result="ok"[^}]*\} (\S+)/.exec(metrics)?.[1] ?? NaN);
 
-    const ceiling = median(results.get(cases[0]!.name)!.map((r) => r.requests.average));
+    // Each run's inbound rate against the ceiling measured right before it, then the median of
+    // those ratios: this VM drifts between fast and slow phases (ceilings of 15k-27k req/s), and a
+    // ratio of two medians taken from different phases says more about the drift than the route.
+    const ceilings = results.get(cases[0]!.name)!.map((r) => r.requests.average);
     const rows = cases.map((c) => {
       const runs = results.get(c.name)!;
       const rps = median(runs.map((r) => r.requests.average));
       const failures = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+      const ratio = median(runs.map((r, i) => r.requests.average / ceilings[i]!));
       return [
         c.name,
         String(Math.round(rps)),
         median(runs.map((r) => r.latency.p50)).toFixed(1),
         median(runs.map((r) => r.latency.p99)).toFixed(1),
         String(failures),
-        `${((rps / ceiling) * 100).toFixed(0)} %`,
+        `${(ratio * 100).toFixed(0)} %`,
       ];
     });
+    const inboundRatio = median(results.get(cases[1]!.name)!.map((r, i) => r.requests.average / ceilings[i]!));
     const title = `ingress: ${settings.producers} producers, ${CONNECTIONS} connections, median of ${RUNS} runs of ${RUN_SECONDS} s each (autocannon in a worker thread; real broker, acks=all)`;
-    const table = formatTable(['case', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+errors', 'of ceiling'], rows);
-    process.stdout.write(`\n${title}\n\n${table}\n\nrecords per produce request (group commit): ${(sum / count).toFixed(1)} on average over ${count} requests\ntarget: POST /v1/sinch/inbound at >= 50 % of the ceiling\n\n`);
+    const table = formatTable(['case', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+errors', 'of ceiling (median of runs)'], rows);
+    process.stdout.write(`\n${title}\n\n${table}\n\nrecords per produce request (group commit): ${(sum / count).toFixed(1)} on average over ${count} requests\ntarget: POST /v1/sinch/inbound at >= 50 % of the ceiling: ${inboundRatio >= 0.5 ? 'met' : 'NOT met'}\n\n`);
   } finally {
     await ingress?.stop();
     // The bench's topics are its own: leave the shared broker as it was.
