@@ -20,7 +20,8 @@ interface Pending {
   state: 'queued' | 'sending' | 'settled';
   resolve: () => void;
   reject: (error: PublishUnavailable) => void;
-  timer: NodeJS.Timeout;
+  /** Epoch ms past which the caller gets PublishUnavailable. */
+  deadline: number;
 }
 
 export interface PublisherOptions {
@@ -79,7 +80,44 @@ class Lane {
 
   add(pending: Pending): void {
     this.queue.push(pending);
+    this.watch(pending);
     this.pump();
+  }
+
+  // Deadlines: records arrive in order with the same timeout, so the oldest unsettled record
+  // always has the earliest deadline, and one timer per lane (armed for it) replaces a timer per
+  // record, which was ~1.5 % of the ingress's CPU.
+  private readonly watched: Pending[] = [];
+  private watchHead = 0;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  private watch(pending: Pending): void {
+    this.watched.push(pending);
+    if (this.sweepTimer === null) this.arm();
+  }
+
+  /** Drops settled records from the front of the watch list (amortised: the list is compacted, not shifted). */
+  private compact(): void {
+    while (this.watchHead < this.watched.length && this.watched[this.watchHead]!.state === 'settled') this.watchHead++;
+    if (this.watchHead > 1024 && this.watchHead * 2 > this.watched.length) {
+      this.watched.splice(0, this.watchHead);
+      this.watchHead = 0;
+    }
+  }
+
+  private arm(): void {
+    this.compact();
+    const head = this.watched[this.watchHead];
+    // Unref'd: a timer armed for records already settled must not hold a stopping process.
+    this.sweepTimer = head ? setTimeout(() => this.sweep(), Math.max(0, head.deadline - Date.now())).unref() : null;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (let head = this.watched[this.watchHead]; head && (head.state === 'settled' || head.deadline <= now); head = this.watched[++this.watchHead]) {
+      if (head.state !== 'settled') this.expire(head);
+    }
+    this.arm();
   }
 
   expire(pending: Pending): void {
@@ -152,10 +190,10 @@ class Lane {
       for (const p of batch) {
         if (p.state === 'settled') continue;
         p.state = 'settled';
-        clearTimeout(p.timer);
         if (error) p.reject(error);
         else p.resolve();
       }
+      this.compact();
     };
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
@@ -218,9 +256,7 @@ export class BatchingPublisher {
     if (this.closed) return Promise.reject(new PublishUnavailable('ingress is shutting down', false));
     const lane = this.leastBusy();
     return new Promise((resolve, reject) => {
-      const pending: Pending = { topic, message, state: 'queued', resolve, reject, timer: undefined as unknown as NodeJS.Timeout };
-      pending.timer = setTimeout(() => lane.expire(pending), this.options.timeoutMs);
-      lane.add(pending);
+      lane.add({ topic, message, state: 'queued', resolve, reject, deadline: Date.now() + this.options.timeoutMs });
     });
   }
 
