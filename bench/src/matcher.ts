@@ -15,7 +15,8 @@ import { Matcher } from '@optline/matcher';
 import { ChangelogReader, RocksDbStore } from '@optline/state-store';
 import { formatTable } from './harness.ts';
 
-const MESSAGES = Number(process.env.OPTLINE_BENCH_MATCHER_MESSAGES ?? 40_000);
+// 200k: a smaller backlog drains in about one transaction per partition, too coarse to time.
+const MESSAGES = Number(process.env.OPTLINE_BENCH_MATCHER_MESSAGES ?? 200_000);
 const PHONES = Math.max(1, Math.floor(MESSAGES / 8));
 const RUNS = Number(process.env.OPTLINE_BENCH_MATCHER_RUNS ?? 3);
 const PROFILES = Number(process.env.OPTLINE_BENCH_MATCHER_PROFILES ?? 1_000_000);

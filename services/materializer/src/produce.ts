@@ -9,10 +9,18 @@ const CHUNK_BYTES = 768 * 1024;
 // extra round trip of another send.
 const CHUNK_MESSAGES = 1000;
 
+// Module-level, not a closure inside size(): this runs for every record of a flush, and a
+// closure per call (named at run time by the TypeScript loader) was 3 % of the flush.
+function len(v: Message['key'] | Message['value']): number {
+  return v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+}
+
 function size(m: Message): number {
-  const len = (v: Message['key'] | Message['value']) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
   let headers = 0;
-  for (const [k, v] of Object.entries(m.headers ?? {})) headers += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 16);
+  if (m.headers) for (const k in m.headers) {
+    const v = m.headers[k];
+    headers += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 16);
+  }
   return len(m.key) + len(m.value) + headers + 64;
 }
 
