@@ -87,14 +87,18 @@ export function canonicalPhone(input: string): string {
   return `00${number.number.slice(1)}`;
 }
 
-/** `canonicalPhone` as a result instead of an exception. */
-export function tryCanonicalPhone(input: string): PhoneResult {
+function attempt(canonical: (input: string) => string, input: string): PhoneResult {
   try {
-    return { ok: true, phone: canonicalPhone(input) };
+    return { ok: true, phone: canonical(input) };
   } catch (error) {
     if (error instanceof PhoneNumberError) return { ok: false, error };
     throw error;
   }
+}
+
+/** `canonicalPhone` as a result instead of an exception. */
+export function tryCanonicalPhone(input: string): PhoneResult {
+  return attempt(canonicalPhone, input);
 }
 
 /** Short codes are 3-8 digits, written bare; "+" or "00" always means an international number. */
@@ -111,4 +115,9 @@ export function isShortCode(input: string): boolean {
 export function canonicalDedicatedNumber(input: string): string {
   if (isShortCode(input)) return input.trim();
   return canonicalPhone(input);
+}
+
+/** `canonicalDedicatedNumber` as a result instead of an exception. */
+export function tryCanonicalDedicatedNumber(input: string): PhoneResult {
+  return attempt(canonicalDedicatedNumber, input);
 }

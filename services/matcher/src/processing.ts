@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { deadLetterMessage } from '@optline/kafka';
-import { canonicalDedicatedNumber, PhoneNumberError, tryCanonicalPhone } from '@optline/core';
+import { tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { PendingWrites, ValueSerde } from '@optline/state-store';
 import { UndecodableError } from './codec.ts';
 
@@ -111,39 +111,36 @@ function handlerFor<S>(group: TaskGroup<S>, topic: string): RecordHandler<S, unk
   return handler;
 }
 
-// Replies come from the same phones again and again; parsing with the libphonenumber metadata
-// is the costliest step of a record, so results are kept (bounded).
-const canonical = new Map<string, ReturnType<typeof tryCanonicalPhone>>();
+/** `compute` with its last results kept, at most `max` of them (the cache starts over when full). */
+function boundedMemo(compute: (input: string) => PhoneResult, max: number): (input: string) => PhoneResult {
+  const cache = new Map<string, PhoneResult>();
+  return (input) => {
+    let result = cache.get(input);
+    if (result === undefined) {
+      if (cache.size >= max) cache.clear();
+      cache.set(input, (result = compute(input)));
+    }
+    return result;
+  };
+}
+
+// Replies come from the same phones again and again, and to few dedicated numbers; parsing with
+// the libphonenumber metadata is the costliest step of a record, so results are kept.
+const canonicalPhoneOf = boundedMemo(tryCanonicalPhone, 100_000);
+const dedicatedNumberOf = boundedMemo(tryCanonicalDedicatedNumber, 10_000);
 
 /** The canonical form of a phone field, or a RecordRejected naming the field. */
 export function canonicalField(value: string, field: string): string {
-  let result = canonical.get(value);
-  if (result === undefined) {
-    if (canonical.size >= 100_000) canonical.clear();
-    canonical.set(value, (result = tryCanonicalPhone(value)));
-  }
+  const result = canonicalPhoneOf(value);
   if (!result.ok) throw new RecordRejected('invalid_phone', field, `${field}: ${result.error.message}`);
   return result.phone;
 }
 
-// Dedicated numbers are few; their canonical form was parsed for every reply.
-const dedicated = new Map<string, string | PhoneNumberError>();
-
 /** The canonical form of a dedicated number (`to`), or a RecordRejected: no project can own it. */
 export function dedicatedNumberField(value: string): string {
-  let result = dedicated.get(value);
-  if (result === undefined) {
-    if (dedicated.size >= 10_000) dedicated.clear();
-    try {
-      result = canonicalDedicatedNumber(value);
-    } catch (error) {
-      if (!(error instanceof PhoneNumberError)) throw error;
-      result = error;
-    }
-    dedicated.set(value, result);
-  }
-  if (typeof result !== 'string') throw new RecordRejected('unknown_dedicated_number', 'to', `to: ${result.message}; no project can own it`);
-  return result;
+  const result = dedicatedNumberOf(value);
+  if (!result.ok) throw new RecordRejected('unknown_dedicated_number', 'to', `to: ${result.error.message}; no project can own it`);
+  return result.phone;
 }
 
 /** Checks that a record is keyed as its topic requires (its partition, and so its task, follow). */
