@@ -109,3 +109,26 @@ export interface BlacklistEntry extends BlacklistState {
 export function emptyPhoneState(): PhoneState {
   return { profiles: [], blacklist: null, processed: {} };
 }
+
+/** The facts the matcher records on the facts topic for the materializer (the blacklist ones travel on the blacklist topic). */
+export type RecordedFact = OptedOutFact | IncomingMessageFact | OptedInFact;
+
+/** Avro MatcherFact is a union of records; avsc wraps a branch as `{ '<full name>': fields }`. */
+export const FACT_BRANCHES = {
+  opted_out: 'dev.optline.OptOutFact',
+  incoming_message: 'dev.optline.IncomingMessageFact',
+  opted_in: 'dev.optline.OptInFact',
+} as const satisfies Record<RecordedFact['type'], string>;
+
+/** A MatcherFact value as avsc reads and writes it. */
+export interface MatcherFactRecord {
+  fact: Record<string, Record<string, unknown>>;
+  /** When the matcher recorded it: assigns it to a window. */
+  recorded_at: number;
+}
+
+/** The MatcherFact record of a fact, as the matcher publishes it. */
+export function factRecord(fact: RecordedFact, recordedAt: number): MatcherFactRecord {
+  const { type, ...fields } = fact;
+  return { fact: { [FACT_BRANCHES[type]]: fields }, recorded_at: recordedAt };
+}

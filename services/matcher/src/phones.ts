@@ -87,7 +87,7 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { message: InboundM
       await emitBlacklist(ctx, deps, message.project, message.from, before, after);
       for (const fact of facts) {
         deps.metrics.facts.inc({ type: fact.type });
-        const record = matcherFactRecord(fact, message, settings, before, ctx.now);
+        const record = matcherFactRecord(fact, ctx.now);
         if (record) ctx.emit({ topic: deps.topics.facts.name, key: key, value: await deps.codec.encode(deps.topics.facts.name, record) });
       }
       save(ctx, key, before, after);

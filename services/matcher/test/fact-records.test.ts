@@ -18,7 +18,7 @@ describe('matcherFactRecord', () => {
   it('turns every fact of an opt-out and an opt-in into a valid MatcherFact, and blacklist facts into none', () => {
     for (const body of ['STOP', 'start', 'hello']) {
       for (const fact of decide(state, message(body), settings)) {
-        const record = matcherFactRecord(fact, message(body), settings, state, 200);
+        const record = matcherFactRecord(fact, 200);
         if (fact.type === 'blacklisted' || fact.type === 'blacklist_cleared') {
           expect(record).toBeNull();
           continue;
@@ -31,7 +31,7 @@ describe('matcherFactRecord', () => {
 
   it('gives an opt-in the message, the profiles and the categories its consent accept events need', () => {
     const optIn = decide(state, message('start'), settings).find((f) => f.type === 'opted_in')!;
-    expect(matcherFactRecord(optIn, message('start'), settings, state, 200)!.fact['dev.optline.OptInFact']).toMatchObject({
+    expect(matcherFactRecord(optIn, 200)!.fact['dev.optline.OptInFact']).toMatchObject({
       keyword: 'start', body: 'start', sender: '00421905123456', recipient: '12345', customer_ids: ['a', 'b'], categories: ['sms', 'promo'],
     });
   });

@@ -2,23 +2,12 @@
 // core's fact values. avsc wraps a union of records in an object with one key, the branch's
 // full name.
 
-import type { IncomingMessageFact, OptedInFact, OptedOutFact } from '@optline/core';
+import { FACT_BRANCHES, type MatcherFactRecord, type RecordedFact } from '@optline/core';
+
+export { factRecord, type MatcherFactRecord } from '@optline/core';
 
 /** The facts that reach the materializer (the blacklist ones travel on the blacklist topic). */
-export type Fact = OptedOutFact | IncomingMessageFact | OptedInFact;
-
-export const FACT_BRANCHES = {
-  opted_out: 'dev.optline.OptOutFact',
-  incoming_message: 'dev.optline.IncomingMessageFact',
-  opted_in: 'dev.optline.OptInFact',
-} as const satisfies Record<Fact['type'], string>;
-
-/** A MatcherFact value as avsc reads and writes it. */
-export interface MatcherFactRecord {
-  fact: Record<string, Record<string, unknown>>;
-  /** When the matcher recorded it: assigns it to a window. */
-  recorded_at: number;
-}
+export type Fact = RecordedFact;
 
 /** A fact record that breaks a rule; it goes to the dead-letter topic with this reason. */
 export class FactError extends Error {
@@ -43,10 +32,4 @@ export function unwrapFact(record: MatcherFactRecord): Fact {
     if (fields[field] === '') throw new FactError(`fact.${field}`, `${field}_empty`, `${field} must not be empty`);
   }
   return { ...fields, type } as Fact;
-}
-
-/** The MatcherFact record of a fact, as the matcher publishes it (for tests and the benchmark). */
-export function factRecord(fact: Fact, recordedAt: number): MatcherFactRecord {
-  const { type, ...fields } = fact;
-  return { fact: { [FACT_BRANCHES[type]]: fields }, recorded_at: recordedAt };
 }
