@@ -50,10 +50,13 @@ export interface BasicAuthOptions extends BasicCredentials {
 export const basicAuth = shared<BasicAuthOptions>('optline-basic-auth', async (app, options) => {
   decorateRequestPrincipal(app);
   const challenge = { 'www-authenticate': `Basic realm="${options.realm ?? 'optline'}", charset="UTF-8"` };
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  // Callback-style: it runs for every request, and an async hook costs a promise each. A throw
+  // reaches the error handler as a rejection would.
+  app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const problem = basicAuthProblem(request.headers.authorization, options);
     if (problem) throw new HttpError(401, 'unauthorized', problem, undefined, challenge);
     request.principal = `basic:${options.user}`;
+    done();
   });
 });
 
@@ -65,12 +68,13 @@ export interface BearerAuthOptions {
 export const bearerAuth = shared<BearerAuthOptions>('optline-bearer-auth', async (app, options) => {
   decorateRequestPrincipal(app);
   const challenge = { 'www-authenticate': 'Bearer realm="optline"' };
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const header = request.headers.authorization;
     const [scheme, token] = header?.split(' ', 2) ?? [];
     if (!header) throw new HttpError(401, 'unauthorized', 'the Authorization header is missing (Bearer token expected)', undefined, challenge);
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw new HttpError(401, 'unauthorized', 'the Authorization header is not a Bearer token', undefined, challenge);
     if (!safeEqual(token, options.token)) throw new HttpError(401, 'unauthorized', 'wrong token', undefined, challenge);
     request.principal = 'bearer';
+    done();
   });
 });

@@ -47,8 +47,5 @@ export const jsonBody = shared('optline-json-body', async (app) => {
     problems.set(request, new HttpError(415, 'unsupported_media_type', `content-type ${type ? `'${type}'` : '(none)'} is not supported; send application/json`));
     done(null, undefined);
   });
-  app.addHook('preValidation', async (request) => {
-    const problem = problems.get(request);
-    if (problem) throw problem;
-  });
+  app.addHook('preValidation', (request, _reply, done) => done(problems.get(request)));
 });

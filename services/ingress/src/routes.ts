@@ -49,7 +49,7 @@ export const sinchInbound: FastifyPluginAsync<InboundRouteOptions> = async (scop
     });
   }
   if (!settings.basicAuth && !hmac) {
-    // Callback-style hooks on the hot path: an async hook costs a promise per request.
+    // Callback-style, as libs/http's per-request hooks: an async hook costs a promise per request.
     scope.addHook('onRequest', (request, _reply, done) => {
       request.principal = 'anonymous';
       done();
