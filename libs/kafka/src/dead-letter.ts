@@ -1,4 +1,4 @@
-import type { IHeaders, Message, Producer } from 'kafkajs';
+import type { IHeaders, Message } from 'kafkajs';
 
 export interface DeadLetterReason {
   /** Where the record came from: `<topic>/<partition>@<offset>` or an HTTP route. */
@@ -28,10 +28,6 @@ export function deadLetterMessage(key: Buffer | string | null, value: Buffer | s
   headers[DLQ_HEADERS.message] = reason.message;
   headers[DLQ_HEADERS.at] = String(Date.now());
   return { key, value, headers };
-}
-
-export async function sendToDeadLetter(producer: Producer, topic: string, key: Buffer | string | null, value: Buffer | string | null, reason: DeadLetterReason): Promise<void> {
-  await producer.send({ topic, acks: -1, messages: [deadLetterMessage(key, value, reason)] });
 }
 
 export function readDeadLetterReason(headers: IHeaders | undefined): DeadLetterReason & { at: number } {

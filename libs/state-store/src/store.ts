@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import rocksdb, { type BatchOperation, type RocksDB } from 'rocksdb';
 
 /** Where a store's content comes from: the next offset of its changelog partition to apply. */
@@ -73,11 +73,6 @@ export class RocksDbStore implements KeyValueStore {
     // per process (one per assigned partition).
     await done((cb) => db.open({ createIfMissing: true, compression: true, writeBufferSize: 32 * 1024 * 1024, maxOpenFiles: 256, infoLogLevel: 'error' }, cb));
     return new RocksDbStore(db, location);
-  }
-
-  /** Deletes the store's files (the store must be closed). */
-  static async destroy(location: string): Promise<void> {
-    await rm(location, { recursive: true, force: true });
   }
 
   async get(key: string): Promise<Buffer | undefined> {

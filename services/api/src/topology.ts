@@ -23,5 +23,3 @@ export function apiTopology(namespace: string) {
     writes: { settings: named.settings, campaign: named.campaign },
   } as const;
 }
-
-export type ApiTopology = ReturnType<typeof apiTopology>;

@@ -33,7 +33,7 @@ export interface PublisherOptions {
   /** Most records in one produce request. */
   maxBatch?: number;
   logger: Logger;
-  onBatch?: (size: number, seconds: number, ok: boolean) => void;
+  onBatch?: (size: number, ok: boolean) => void;
 }
 
 // Well below the broker's default 1 MiB per record batch.
@@ -178,7 +178,6 @@ class Lane {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const started = process.hrtime.bigint();
     const byTopic = new Map<string, Message[]>();
     for (const p of batch) {
       const messages = byTopic.get(p.topic);
@@ -195,14 +194,13 @@ class Lane {
       }
       this.compact();
     };
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       const producer = await this.connect();
       await producer.sendBatch({ acks: -1, topicMessages });
-      this.options.onBatch?.(batch.length, seconds(), true);
+      this.options.onBatch?.(batch.length, true);
       settle();
     } catch (error) {
-      this.options.onBatch?.(batch.length, seconds(), false);
+      this.options.onBatch?.(batch.length, false);
       this.options.logger.error({ err: error, records: batch.length }, 'publishing failed; replacing the producer');
       settle(new PublishUnavailable(`Kafka refused the record: ${(error as Error).message}`, true));
       // A fresh producer id: an idempotent producer left in a bad sequence state must not wedge ingress.

@@ -56,7 +56,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
     timeoutMs: settings.publishTimeoutMs,
     lanes: settings.producers,
     logger,
-    onBatch: (size, _seconds, ok) => metrics.batchRecords.observe({ result: ok ? 'ok' : 'failed' }, size),
+    onBatch: (size, ok) => metrics.batchRecords.observe({ result: ok ? 'ok' : 'failed' }, size),
   });
   await publisher.start();
 

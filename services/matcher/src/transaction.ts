@@ -4,12 +4,6 @@ import type { MatcherMetrics } from './metrics.ts';
 import { processChunk, type OutputRecord } from './processing.ts';
 import type { Task } from './tasks.ts';
 
-export interface ChunkResult {
-  outputs: number;
-  deadLetters: number;
-  changes: number;
-}
-
 /**
  * Processes records of one input partition in ONE transaction of the task's producer: the
  * outputs, the changelog records of the changed state and the input offset commit together.
@@ -22,7 +16,7 @@ export async function runTransaction(
   messages: readonly KafkaMessage[],
   nextOffset: bigint,
   env: { groupId: string; deadLetterTopic: string; metrics: MatcherMetrics },
-): Promise<ChunkResult> {
+): Promise<void> {
   const started = process.hrtime.bigint();
   const { group, partition } = task;
   const pending = task.store && group.store ? new PendingWrites(task.store, group.store.serde, task.cache) : undefined;
@@ -65,7 +59,6 @@ export async function runTransaction(
   env.metrics.outputRecords.inc(outputs.length + changes.length);
   for (const d of dead) env.metrics.deadLetters.inc({ rule: d.rule });
   env.metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  return { outputs: outputs.length, deadLetters: dead.length, changes: changes.length };
 }
 
 /**

@@ -52,10 +52,6 @@ export class PartitionWindows<T> {
     return this.committed;
   }
 
-  get flushedBefore(): number {
-    return this.flushed;
-  }
-
   get pendingCount(): number {
     return this.pending.length;
   }
