@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { AvroSerde, CompactedTail, createKafka, TailTimeoutError, topics } from '@optline/kafka';
+import { AvroSerde, CompactedTail, createKafka, groupId, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 
 /** A `sms.blacklist.v1` value as read from the topic (Avro BlacklistEntry). */
@@ -22,13 +22,6 @@ export interface BlacklistClientOptions {
   serde?: AvroSerde;
   /** Where the client's metrics go (one client per registry). */
   metrics?: Registry;
-}
-
-export class BlacklistTimeoutError extends TailTimeoutError {
-  constructor(what: string, timeoutMs: number, lag: number) {
-    super('blacklist client', what, timeoutMs, lag);
-    this.name = 'BlacklistTimeoutError';
-  }
 }
 
 /**
@@ -53,11 +46,10 @@ export class BlacklistClient extends CompactedTail<BlacklistRecord> {
     const counters: { records?: Counter; undecodable?: Counter } = {};
     super({
       kafka, topic: named.blacklist.name, name: 'blacklist client', logger, sink: entries,
-      group: `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.blacklist-client`,
+      group: groupId(config.topicNamespace, 'optline.blacklist-client'),
       decode: (value) => serde.decodeKnown<BlacklistRecord>(value) ?? serde.decode<BlacklistRecord>(value),
       onRecord: () => counters.records?.inc(),
       onUnreadable: () => counters.undecodable?.inc(),
-      timeoutError: (what, timeoutMs, lag) => new BlacklistTimeoutError(what, timeoutMs, lag),
     });
     this.entries = entries;
     this.counters = counters;

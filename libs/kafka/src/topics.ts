@@ -35,6 +35,11 @@ export function topics(namespace = ''): Topics {
   return Object.fromEntries(entries) as unknown as Topics;
 }
 
+/** A consumer group (or other client id) of optline under a namespace, as its topics are named. */
+export function groupId(namespace: string, name: string): string {
+  return namespace ? `${namespace}.${name}` : name;
+}
+
 export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, partitions?: number): ITopicConfig {
   const configEntries = [{ name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' }];
   if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });

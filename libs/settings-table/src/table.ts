@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { validateSettings, type SettingsResult, type SmsSettings } from '@optline/core';
-import { AvroSerde, CompactedTail, createKafka, TailTimeoutError, topics } from '@optline/kafka';
+import { AvroSerde, CompactedTail, createKafka, groupId, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsState } from './state.ts';
 
@@ -15,13 +15,6 @@ export interface SettingsTableOptions {
   producer?: Producer;
   /** Where the table's metrics go (one table per registry). */
   metrics?: Registry;
-}
-
-export class SettingsTimeoutError extends TailTimeoutError {
-  constructor(what: string, timeoutMs: number, lag: number) {
-    super('settings table', what, timeoutMs, lag);
-    this.name = 'SettingsTimeoutError';
-  }
 }
 
 /** The Avro SmsSettings record as the core's frozen SmsSettings. */
@@ -76,7 +69,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     const counters: { undecodable?: Counter } = {};
     super({
       kafka, topic: named.settings.name, name: 'settings table', logger,
-      group: `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.settings-table`,
+      group: groupId(config.topicNamespace, 'optline.settings-table'),
       async decode(value, project) {
         const settings = toSettings(await serde.decode<SmsSettings>(value));
         if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
@@ -84,7 +77,6 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
       },
       sink: { set: (project, settings) => state.apply(project, settings), delete: (project) => state.apply(project, null) },
       onUnreadable: () => counters.undecodable?.inc(),
-      timeoutError: (what, timeoutMs, lag) => new SettingsTimeoutError(what, timeoutMs, lag),
     });
     this.state = state;
     this.kafka = kafka;

@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { BlacklistClient } from '@optline/blacklist-client';
 import { listen, type Readiness } from '@optline/http';
-import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import { AvroSerde, createKafka, provision, TailTimeoutError } from '@optline/kafka';
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
 import { SettingsTable } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
@@ -34,7 +34,7 @@ async function caughtUp(name: string, table: Table, logger: Logger, stopped: () 
     try {
       return await table.ready(30_000);
     } catch (error) {
-      if (stopped() || !/TimeoutError$/.test((error as Error).name)) throw error;
+      if (stopped() || !(error instanceof TailTimeoutError)) throw error;
       logger.warn({ table: name, lag: table.lag() }, 'still catching up');
     }
   }

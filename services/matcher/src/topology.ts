@@ -18,7 +18,7 @@
 //   and the input offsets in one transaction per task (transactional id per task).
 
 import type { OptlineConfig } from '@optline/runtime';
-import { topics } from '@optline/kafka';
+import { groupId, topics } from '@optline/kafka';
 import type { PhoneState } from '@optline/core';
 import type { ValueSerde } from '@optline/state-store';
 import type { Codec } from './codec.ts';
@@ -29,10 +29,10 @@ import { consentHandlers, customerHandlers, type CustomerPhone } from './reparti
 
 export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
   const t = topics(config.topicNamespace);
-  const groupId = `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.matcher`;
+  const group = groupId(config.topicNamespace, 'optline.matcher');
   return {
     topics: t,
-    groupId,
+    groupId: group,
     settings: t.settings.name,
     deadLetter: t.deadLetter.name,
     groups: {
@@ -41,7 +41,7 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
       phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
     },
     /** One transactional id per task: whoever opens the task next fences the previous owner. */
-    transactionalId: (taskId: string) => `${groupId}.${taskId}`,
+    transactionalId: (taskId: string) => `${group}.${taskId}`,
   };
 }
 

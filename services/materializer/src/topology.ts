@@ -12,21 +12,21 @@
 //   blacklist is also read (BlacklistClient) to decide which entries may become CONSENT_TRACKED.
 
 import type { OptlineConfig } from '@optline/runtime';
-import { topics } from '@optline/kafka';
+import { groupId, topics } from '@optline/kafka';
 
 export function materializerTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
   const t = topics(config.topicNamespace);
-  const groupId = `${config.topicNamespace ? `${config.topicNamespace}.` : ''}optline.materializer`;
+  const group = groupId(config.topicNamespace, 'optline.materializer');
   return {
     topics: t,
-    groupId,
+    groupId: group,
     reads: { facts: t.facts.name, blacklist: t.blacklist.name },
     writes: { consent: t.consent.name, campaign: t.campaign.name, blacklist: t.blacklist.name, deadLetter: t.deadLetter.name },
     /**
      * One transactional id per input partition: whoever owns the partition next fences the
      * previous owner's open flush (kafkajs has no KIP-447 group-metadata fencing).
      */
-    transactionalId: (partition: number) => `${groupId}.facts-${partition}`,
+    transactionalId: (partition: number) => `${group}.facts-${partition}`,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { NumberConflict, SettingsError } from '@optline/core';
 import { HttpError, type ErrorBody } from '@optline/http';
-import { SettingsTimeoutError, type SettingsTable } from '@optline/settings-table';
+import { TailTimeoutError } from '@optline/kafka';
+import type { SettingsTable } from '@optline/settings-table';
 import type { ApiMetrics } from '../metrics.ts';
 import { API_ROUTES } from '../topology.ts';
 import { projectParam, requireProject } from './common.ts';
@@ -66,7 +67,7 @@ export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async
       try {
         result = await settings.put(project, request.body);
       } catch (error) {
-        if (error instanceof SettingsTimeoutError) throw new HttpError(503, 'unavailable', `${error.message}; retry later`);
+        if (error instanceof TailTimeoutError) throw new HttpError(503, 'unavailable', `${error.message}; retry later`);
         throw error;
       }
       if (!result.ok) {
