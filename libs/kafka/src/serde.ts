@@ -13,6 +13,36 @@ export class SchemaRegistryError extends Error {
   }
 }
 
+/** What framedEncoder needs of an avsc Type. */
+export interface AvroWriter {
+  /** Writes at `pos`; returns the end, or minus the bytes missing when `buf` is too small. */
+  encode(value: unknown, buf: Buffer, pos: number): number;
+}
+
+/**
+ * Values of schema `id` in the Confluent wire format (magic byte 0, the id, the Avro bytes):
+ * the same bytes as `Buffer.concat([header, type.toBuffer(value)])` with one allocation and one
+ * copy instead of two of each, through a scratch buffer that grows when a value does not fit.
+ */
+export function framedEncoder(id: number, type: AvroWriter): (value: unknown) => Buffer {
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(id, 1); // byte 0 is the magic byte 0
+  return (value) => {
+    header.copy(scratch, 0);
+    let end = type.encode(value, scratch, header.length);
+    if (end < 0) {
+      // Nothing was kept: encode again in a buffer large enough.
+      scratch = Buffer.allocUnsafe(Math.max(2 * scratch.length, scratch.length - end));
+      header.copy(scratch, 0);
+      end = type.encode(value, scratch, header.length);
+    }
+    const framed = Buffer.allocUnsafe(end);
+    scratch.copy(framed, 0, 0, end);
+    return framed;
+  };
+}
+
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
 
 /**
@@ -24,6 +54,7 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
   private readonly registering = new Map<string, Promise<number>>();
+  private readonly encoders = new Map<string, Promise<(value: unknown) => Buffer>>();
   /** Writer schemas by registry id, once a record of theirs was decoded. */
   private readonly writers = new Map<number, { fromBuffer(buffer: Buffer): unknown }>();
 
@@ -83,14 +114,20 @@ export class AvroSerde {
 
   /**
    * A synchronous encoder for the topic's values (same bytes as `encode`), for hot loops that
-   * encode many records at once: no promise, no registry cache look-up per record.
+   * encode many records at once: no promise, no registry cache look-up per record. One per
+   * topic and serde; a failed look-up is forgotten so the next call retries.
    */
-  async encoderFor(topic: string): Promise<(value: unknown) => Buffer> {
-    const id = await this.idFor(topic);
-    const type = (await this.registry.getSchema(id)) as unknown as { toBuffer(value: unknown): Buffer };
-    const header = Buffer.alloc(5);
-    header.writeInt32BE(id, 1); // byte 0 is the magic byte 0
-    return (value) => Buffer.concat([header, type.toBuffer(value)]);
+  encoderFor(topic: string): Promise<(value: unknown) => Buffer> {
+    let encoder = this.encoders.get(topic);
+    if (encoder === undefined) {
+      encoder = (async () => {
+        const id = await this.idFor(topic);
+        return framedEncoder(id, (await this.registry.getSchema(id)) as unknown as AvroWriter);
+      })();
+      this.encoders.set(topic, encoder);
+      encoder.catch(() => this.encoders.delete(topic));
+    }
+    return encoder;
   }
 
   async decode<T>(buffer: Buffer): Promise<T> {

@@ -20,39 +20,12 @@ export class UndecodableError extends Error {
 export class Codec {
   private readonly readers = new Map<string, AvroType>();
   private readonly resolvers = new Map<string, { read(payload: Buffer): unknown }>();
-  private readonly writers = new Map<string, { header: Buffer; type: AvroType }>();
-
-  /** Where values are encoded before their exact-size copy (grown when a value does not fit). */
-  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(readonly serde: AvroSerde) {}
 
-  /** Confluent-framed Avro of the topic's registered schema (looked up once per topic). */
+  /** Confluent-framed Avro of the topic's registered schema (the serde's encoder, looked up once per topic). */
   async encode(topic: string, value: unknown): Promise<Buffer> {
-    const writer = this.writers.get(topic);
-    if (writer) return this.frame(writer, value);
-    const framed = await this.serde.encode(topic, value);
-    const type = (await this.serde.registry.getSchema(framed.readInt32BE(1))) as unknown as AvroType;
-    this.writers.set(topic, { header: framed.subarray(0, 5), type });
-    return framed;
-  }
-
-  /**
-   * The same bytes as `Buffer.concat([header, type.toBuffer(value)])` with one allocation and
-   * one copy instead of two of each (this runs for every fact and every changed state).
-   */
-  private frame(writer: { header: Buffer; type: AvroType }, value: unknown): Buffer {
-    writer.header.copy(this.scratch, 0);
-    let end = writer.type.encode(value, this.scratch, writer.header.length);
-    if (end < 0) {
-      // avsc returns minus the bytes missing; nothing was kept, so encode again in a larger buffer.
-      this.scratch = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, this.scratch.length - end));
-      writer.header.copy(this.scratch, 0);
-      end = writer.type.encode(value, this.scratch, writer.header.length);
-    }
-    const framed = Buffer.allocUnsafe(end);
-    this.scratch.copy(framed, 0, 0, end);
-    return framed;
+    return (await this.serde.encoderFor(topic))(value);
   }
 
   async decode<T>(record: string, bytes: Buffer | null): Promise<T> {

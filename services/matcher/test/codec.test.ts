@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import type { AvroSerde } from '@optline/kafka';
+import { framedEncoder, type AvroSerde } from '@optline/kafka';
 import { avroType, schema } from '@optline/schemas';
 import { Codec, UndecodableError } from '../src/codec.ts';
 
@@ -53,8 +53,8 @@ describe('Codec.decode', () => {
 
 describe('Codec.encode', () => {
   function encoding(): Codec {
-    const registry = { async getSchema() { return avroType('CustomerProfile'); } };
-    const serde = { registry, async encode(_topic: string, value: unknown) { return framed(1, avroType('CustomerProfile').toBuffer(value)); } };
+    const encoder = framedEncoder(1, avroType('CustomerProfile'));
+    const serde = { encoderFor: async () => encoder };
     return new Codec(serde as unknown as AvroSerde);
   }
 
