@@ -2,8 +2,8 @@
 // in one partition, because all four inputs are keyed by the canonical phone.
 
 import {
-  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, compiledSettings, decide, decideConsentAccept,
-  emptyPhoneState, evolve, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
+  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, compiledSettings, decideConsentAccept,
+  emptyPhoneState, evolve, handleMessage, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
@@ -57,7 +57,7 @@ async function emitBlacklist(ctx: Ctx, deps: PhoneDeps, project: string, phone: 
   ctx.emit({ topic, key: blacklistKey(project, phone), value: entry === null ? null : await deps.codec.encode(topic, entry) });
 }
 
-function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { message: InboundMessage; settings: CompiledSettings }> {
+function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; message: InboundMessage; settings: CompiledSettings }> {
   return {
     async parse(record) {
       const sms = await deps.codec.decode<InboundSmsRecord>('InboundSms', record.message.value);
@@ -72,17 +72,16 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { message: InboundM
       // Taken now: a settings record read while the chunk's state loads applies to the next chunk.
       const settings = compiledSettings(stored);
       const message: InboundMessage = { message_id: sms.id, project, from, to, body: sms.body, received_at: sms.received_at };
-      return { value: { message, settings }, keys: [phoneStateKey(project, from)] };
+      const key = phoneStateKey(project, from);
+      return { value: { key, message, settings }, keys: [key] };
     },
-    async apply({ message, settings }, ctx) {
-      const key = phoneStateKey(message.project, message.from);
+    async apply({ key, message, settings }, ctx) {
       const before = await load(stateOf(ctx), key);
-      const facts = decide(before, message, settings);
+      const { state: after, facts } = handleMessage(before, message, settings);
       if (facts.length === 0) {
         if (Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
         return;
       }
-      const after = facts.reduce(evolve, before);
       // Blacklist first: it has to be visible at once (and the transaction makes both visible together).
       await emitBlacklist(ctx, deps, message.project, message.from, before, after);
       for (const fact of facts) {

@@ -2,7 +2,7 @@
 // blacklist entries that become CONSENT_TRACKED. Pure: the current blacklist is passed in.
 
 import {
-  campaignEventFor, consentEventsFor, markConsentTracked,
+  blacklistKey, campaignEventFor, consentEventsFor, markConsentTracked,
   type BlacklistEntry, type CampaignEvent, type ConsentEvent,
 } from '@optline/core';
 import type { Fact } from './facts.ts';
@@ -42,7 +42,7 @@ export function consentTrackedEntries(facts: readonly Fact[], importedAt: number
   const tracked = new Map<string, BlacklistEntry>();
   for (const fact of facts) {
     if (fact.type !== 'opted_out') continue;
-    const key = `${fact.project}:${fact.phone}`;
+    const key = blacklistKey(fact.project, fact.phone);
     const entry = tracked.get(key) ?? current(fact.project, fact.phone);
     const next = entry && consentTracked(entry, fact.message_id, importedAt);
     if (next) tracked.set(key, next);

@@ -5,13 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { BlacklistClient } from '@optline/blacklist-client';
-import { trackingKey, type BlacklistEntry } from '@optline/core';
+import { blacklistKey, trackingKey, type BlacklistEntry } from '@optline/core';
 import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { consentTrackedEntries, windowEvents, type WindowEvents } from './events.ts';
 import { materializerMetrics, type MaterializerMetrics } from './metrics.ts';
 import { PartitionWindows, type FlushPlan } from './partition.ts';
 import { readFact, type DeadLetter, type Item } from './read.ts';
+import type { Fact } from './facts.ts';
 import { sendAll } from './produce.ts';
 import { materializerTopology, type MaterializerTopology } from './topology.ts';
 import { closedBoundary, closesAt, decodeWatermark, encodeWatermark, type WindowSpec } from './windows.ts';
@@ -143,7 +144,7 @@ export class Materializer {
       if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
       const offset = Number(message.offset);
       if (!owned.windows.hasRead(offset)) {
-        const { recordedAt, item } = await readFact(this.serde, message, `${this.topology.reads.facts}/${partition}@${message.offset}`);
+        const { recordedAt, item } = await readFact(this.serde, message, this.topology.reads.facts, partition);
         if (this.owned.get(partition) !== owned) return;
         const admission = owned.windows.admit(offset, recordedAt, item);
         this.m.factsRead.inc({ admission });
@@ -211,8 +212,12 @@ export class Materializer {
     if (!plan.needed) return;
     const started = performance.now();
     const importedAt = this.now();
-    const facts = plan.items.flatMap((i) => (i.kind === 'fact' ? [i.fact] : []));
-    const dead = plan.items.flatMap((i) => (i.kind === 'dead_letter' ? [i] : []));
+    const facts: Fact[] = [];
+    const dead: DeadLetter[] = [];
+    for (const item of plan.items) {
+      if (item.kind === 'fact') facts.push(item.fact);
+      else dead.push(item);
+    }
     const events = windowEvents(facts, importedAt);
     let tracked: BlacklistEntry[] = [];
     try {
@@ -225,7 +230,7 @@ export class Materializer {
         if (facts.some((f) => f.type === 'opted_out')) {
           tracked = consentTrackedEntries(facts, importedAt, (project, phone) => this.blacklist.get(project, phone));
           const encode = await this.serde.encoderFor(this.topology.writes.blacklist);
-          await sendAll(tx, [{ topic: this.topology.writes.blacklist, messages: tracked.map((e) => ({ key: `${e.project}:${e.phone}`, value: encode(e) })) }]);
+          await sendAll(tx, [{ topic: this.topology.writes.blacklist, messages: tracked.map((e) => ({ key: blacklistKey(e.project, e.phone), value: encode(e) })) }]);
         }
         if (this.options.pauseInFlushMs) {
           this.options.logger.warn({ partition, ms: this.options.pauseInFlushMs }, 'test hook: pausing in flush before commit');

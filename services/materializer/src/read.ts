@@ -12,10 +12,11 @@ export type Item = { kind: 'fact'; fact: Fact } | DeadLetter;
  * recorded_at, which the watermark needs. Throws only when the registry is unreachable (the
  * record is not at fault; kafkajs retries the batch).
  */
-export async function readFact(serde: AvroSerde, message: KafkaMessage, source: string): Promise<{ recordedAt: number; item: Item }> {
+export async function readFact(serde: AvroSerde, message: KafkaMessage, topic: string, partition: number): Promise<{ recordedAt: number; item: Item }> {
+  // The source is named only for a dead letter: most records are facts.
   const dead = (rule: string, field: string, text: string) => ({
     recordedAt: Number(message.timestamp),
-    item: { kind: 'dead_letter', message, reason: { source, rule, field, message: text } } as const,
+    item: { kind: 'dead_letter', message, reason: { source: `${topic}/${partition}@${message.offset}`, rule, field, message: text } } as const,
   });
   if (!message.value || message.value.length < 5 || message.value[0] !== 0) {
     return dead('not_avro', 'value', 'a fact must be an Avro MatcherFact in the Confluent wire format (magic byte 0, schema id)');
