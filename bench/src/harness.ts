@@ -3,6 +3,8 @@
 // of them alike), the median run counts, and a case can be compared with a baseline measured
 // in the same process. Progress goes to stderr, the table to stdout.
 
+import type { Kafka } from 'kafkajs';
+
 export interface BenchCase {
   name: string;
   /** One call does `ops` operations; its return value is kept so the work cannot be optimised away. */
@@ -34,7 +36,8 @@ export interface BenchResult {
 // Results land here: a store to module state is something the JIT cannot drop.
 export let sink: unknown;
 
-function median(values: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -96,4 +99,13 @@ export function printResults(options: BenchOptions, results: readonly BenchResul
   ]);
   const headers = ['case', `${unit}s`, 'median ms', `${unit}/s`, `ns/${unit}`, 'vs baseline'];
   process.stdout.write(`\n${options.title}\n\n${formatTable(headers, rows)}\n\n`);
+}
+
+/** Deletes the topics of a bench's namespace: the shared broker is left as the bench found it. */
+export async function deleteNamespace(kafka: Kafka, namespace: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+  if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  await admin.disconnect();
 }

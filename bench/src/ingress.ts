@@ -8,7 +8,7 @@ import { createLogger, loadConfig } from '@optline/runtime';
 import { createKafka } from '@optline/kafka';
 import { jsonBody } from '@optline/http';
 import { loadIngressSettings, startIngress, type RunningIngress } from '@optline/ingress';
-import { formatTable } from './harness.ts';
+import { deleteNamespace, formatTable, median } from './harness.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_INGRESS_CONNECTIONS ?? 50);
 const RUN_SECONDS = 3;
@@ -41,7 +41,6 @@ async function load(url: string, path: string, bodies: string[], seconds: number
   });
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 export async function run(): Promise<void> {
   const namespace = `bench-ingress-${randomUUID().slice(0, 8)}`;
@@ -105,11 +104,6 @@ export async function run(): Promise<void> {
     process.stdout.write(`\n${title}\n\n${table}\n\nrecords per produce request (group commit): ${(sum / count).toFixed(1)} on average over ${count} requests\ntarget: POST /v1/sinch/inbound at >= 50 % of the ceiling: ${inboundRatio >= 0.5 ? 'met' : 'NOT met'}\n\n`);
   } finally {
     await ingress?.stop();
-    // The bench's topics are its own: leave the shared broker as it was.
-    const admin = createKafka(config).admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
-    if (mine.length) await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteNamespace(createKafka(config), namespace);
   }
 }

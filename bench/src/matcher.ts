@@ -13,7 +13,7 @@ import { AvroSerde, createKafka, provision, topicConfig, type Topics } from '@op
 import { createLogger, createMetricsRegistry, loadConfig, type OptlineConfig } from '@optline/runtime';
 import { Matcher } from '@optline/matcher';
 import { ChangelogReader, RocksDbStore } from '@optline/state-store';
-import { formatTable } from './harness.ts';
+import { deleteNamespace, formatTable, median } from './harness.ts';
 
 // 200k: a smaller backlog drains in about one transaction per partition, too coarse to time.
 const MESSAGES = Number(process.env.OPTLINE_BENCH_MATCHER_MESSAGES ?? 200_000);
@@ -25,7 +25,6 @@ const TARGET = 0.7;
 const TO = '700700';
 
 const log = (line: string) => process.stderr.write(`matcher: ${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function sendAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
@@ -229,14 +228,6 @@ async function restore(base: OptlineConfig): Promise<string[][]> {
     await rm(dir, { recursive: true, force: true });
     await deleteNamespace(kafka, config.topicNamespace);
   }
-}
-
-async function deleteNamespace(kafka: Kafka, namespace: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
-  if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-  await admin.disconnect();
 }
 
 export async function run(): Promise<void> {

@@ -10,7 +10,7 @@ import type { BlacklistEntry } from '@optline/core';
 import { AvroSerde, createKafka, provision } from '@optline/kafka';
 import { createLogger, loadConfig } from '@optline/runtime';
 import { consentTrackedEntries, factRecord, Materializer, sendAll, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
-import { formatTable } from './harness.ts';
+import { formatTable, median } from './harness.ts';
 
 const FACTS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_FACTS ?? 100_000);
 const RUNS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_RUNS ?? 3);
@@ -19,7 +19,6 @@ const HOUR = 3_600_000;
 const TIMEOUT_MS = 60_000;
 const TARGET = 0.5;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const log = (line: string) => process.stderr.write(`materializer: ${line}\n`);
 
 async function until(what: string, done: () => boolean): Promise<void> {

@@ -6,8 +6,9 @@
 // Polling send-check from the 2xx on instead put hundreds of HTTP requests per second per
 // opt-out in flight onto the same two cores: the bench then measured its own load (p50 84 ms).
 // The send-check figure stays an upper bound: if the API's client had the entry before the
-// sender's, the refusal is counted when the sender's client got it. Baseline in the same run: a bare kafkajs round trip (produce with acks=all
-// until a consumer of the same broker receives it), the floor any Kafka pipeline pays.
+// sender's, the refusal is counted when the sender's client got it. Baseline in the same run: a
+// bare kafkajs round trip (produce with acks=all until a consumer of the same broker receives
+// it), the floor any Kafka pipeline pays.
 // SPEC: a send check after ingress answered 2xx sees the blacklist within the documented bound;
 // the target is p99 < 100 ms on the local stack.
 
@@ -70,7 +71,7 @@ async function steady(sys: System, sender: BlacklistClient, dedicated: string, f
   for (let i = 0; i < count; i++) {
     inflight.push(propagation(sys, sender, dedicated, first + i).then((r) => void results.push(r)));
     if ((i + 1) % 100 === 0) process.stderr.write(`propagation: ${i + 1}/${count} sent, ${results.length} refused\n`);
-    await new Promise((r) => setTimeout(r, 1000 / RATE));
+    await sleep(1000 / RATE);
   }
   await Promise.all(inflight);
   return results;
@@ -89,7 +90,7 @@ async function kafkaRoundTrips(sys: System, count: number): Promise<number[]> {
   await consumer.subscribe({ topic, fromBeginning: true });
   const waiting = new Map<string, () => void>();
   await consumer.run({ eachMessage: async ({ message }) => waiting.get(message.key!.toString())?.() });
-  await new Promise((r) => setTimeout(r, 2000)); // let the consumer join before timing
+  await sleep(2000); // let the consumer join before timing
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const key = `k${i}`;
@@ -98,7 +99,7 @@ async function kafkaRoundTrips(sys: System, count: number): Promise<number[]> {
     await producer.send({ topic, acks: -1, messages: [{ key, value: 'x' }] });
     await received;
     times.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 1000 / RATE));
+    await sleep(1000 / RATE);
   }
   await Promise.all([consumer.disconnect(), producer.disconnect()]);
   return times;
