@@ -1,4 +1,4 @@
-import { canonicalDedicatedNumber, canonicalPhone, PhoneNumberError } from '@optline/core';
+import { tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { FieldError } from '@optline/http';
 
 /** A Sinch SMS inbound (MO) callback body of the kinds ingress accepts. */
@@ -59,15 +59,12 @@ export const UNSUPPORTED_TYPES: ReadonlySet<unknown> = new Set(['mo_media']);
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function phoneField(field: string, rule: string, value: string, canonical: (s: string) => string, errors: FieldError[]): string {
-  try {
-    return canonical(value);
-  } catch (error) {
-    if (!(error instanceof PhoneNumberError)) throw error;
-    const alternative = rule === 'dedicated_number' ? ' (a short code of 3-8 digits is also accepted)' : '';
-    errors.push({ field, rule, message: `${field}: ${error.message}${alternative}` });
-    return value;
-  }
+function phoneField(field: string, rule: string, value: string, canonical: (s: string) => PhoneResult, errors: FieldError[]): string {
+  const result = canonical(value);
+  if (result.ok) return result.phone;
+  const alternative = rule === 'dedicated_number' ? ' (a short code of 3-8 digits is also accepted)' : '';
+  errors.push({ field, rule, message: `${field}: ${result.error.message}${alternative}` });
+  return value;
 }
 
 export type MappingResult = { ok: true; sms: InboundSms } | { ok: false; fields: FieldError[] };
@@ -78,8 +75,8 @@ export type MappingResult = { ok: true; sms: InboundSms } | { ok: false; fields:
  */
 export function toInboundSms(callback: SinchInboundCallback, ingestedAt: number): MappingResult {
   const fields: FieldError[] = [];
-  const from = phoneField('from', 'phone_number', callback.from, canonicalPhone, fields);
-  const to = phoneField('to', 'dedicated_number', callback.to, canonicalDedicatedNumber, fields);
+  const from = phoneField('from', 'phone_number', callback.from, tryCanonicalPhone, fields);
+  const to = phoneField('to', 'dedicated_number', callback.to, tryCanonicalDedicatedNumber, fields);
   if (callback.type === 'mo_binary' && !BASE64.test(callback.body)) {
     fields.push({ field: 'body', rule: 'base64', message: 'body of a mo_binary message must be Base64' });
   }

@@ -1,4 +1,4 @@
-import { canonicalPhone, PhoneNumberError } from '@optline/core';
+import { tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import { HttpError } from '@optline/http';
 import type { SettingsTable } from '@optline/settings-table';
 
@@ -8,14 +8,16 @@ export const projectParam = {
   required: ['project'],
 } as const;
 
+/** The canonical number of a core `try*` result, or a 400 with `code` naming the field and the rule broken. */
+export function canonicalOr400(result: PhoneResult, code: string, field: string): string {
+  if (result.ok) return result.phone;
+  const { error } = result;
+  throw new HttpError(400, code, error.message, [{ field, rule: error.code, message: error.message }]);
+}
+
 /** The canonical phone of any accepted form, or a 400 naming the field and the rule broken. */
 export function phoneOf(input: string, field: string): string {
-  try {
-    return canonicalPhone(input);
-  } catch (error) {
-    if (!(error instanceof PhoneNumberError)) throw error;
-    throw new HttpError(400, 'invalid_phone', error.message, [{ field, rule: error.code, message: error.message }]);
-  }
+  return canonicalOr400(tryCanonicalPhone(input), 'invalid_phone', field);
 }
 
 /**

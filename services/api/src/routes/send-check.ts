@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Producer } from 'kafkajs';
 import type { BlacklistClient } from '@optline/blacklist-client';
-import { canonicalDedicatedNumber, enqueueFailedEvent, PhoneNumberError, trackingKey } from '@optline/core';
+import { enqueueFailedEvent, trackingKey, tryCanonicalDedicatedNumber } from '@optline/core';
 import { HttpError } from '@optline/http';
 import type { AvroSerde } from '@optline/kafka';
 import type { SettingsTable } from '@optline/settings-table';
 import type { ApiMetrics } from '../metrics.ts';
 import { API_ROUTES } from '../topology.ts';
-import { phoneOf, projectParam, requireProject } from './common.ts';
+import { canonicalOr400, phoneOf, projectParam, requireProject } from './common.ts';
 
 export interface SendCheckRouteOptions {
   blacklist: BlacklistClient;
@@ -48,12 +48,7 @@ interface SendCheckBody {
 }
 
 function dedicatedNumberOf(input: string): string {
-  try {
-    return canonicalDedicatedNumber(input);
-  } catch (error) {
-    if (!(error instanceof PhoneNumberError)) throw error;
-    throw new HttpError(400, 'invalid_sender', error.message, [{ field: 'sender', rule: error.code, message: error.message }]);
-  }
+  return canonicalOr400(tryCanonicalDedicatedNumber(input), 'invalid_sender', 'sender');
 }
 
 /**

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Message } from 'kafkajs';
-import { AvroSerde, createKafka, provision, topics } from '@optline/kafka';
+import { AvroSerde, createKafka, provision } from '@optline/kafka';
 import { loadConfig, type OptlineConfig } from '@optline/runtime';
 import { processIO, type CommandIO } from '../api-client.ts';
 import { parseCustomerLine } from '../customer-lines.ts';
@@ -62,9 +62,10 @@ export async function run(args: string[], io: CustomersIO = processIO()): Promis
 }
 
 async function importFile(file: string, size: number, config: OptlineConfig, io: CustomersIO): Promise<number> {
-  const topic = topics(config.topicNamespace).customers.name;
-  await provision(config);
-  const serde = new AvroSerde(config.schemaRegistryUrl, topics(config.topicNamespace));
+  const { topics: named } = await provision(config);
+  const topic = named.customers.name;
+  // The synchronous encoder: no promise and no registry look-up per line.
+  const encode = await new AvroSerde(config.schemaRegistryUrl, named).encoderFor(topic);
   const producer = createKafka(config, undefined, `${config.clientId}-customers-import`).producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
 
@@ -90,7 +91,7 @@ async function importFile(file: string, size: number, config: OptlineConfig, io:
       if (line.trim() === '') continue;
       const result = parseCustomerLine(line, now);
       if (result.ok) {
-        batch.push({ key: result.profile.customer_id, value: await serde.encode(topic, result.profile) });
+        batch.push({ key: result.profile.customer_id, value: encode(result.profile) });
         if (batch.length >= BATCH) await flush();
       } else if (++bad <= MAX_REPORTED) {
         for (const e of result.errors) progress.note(`line ${lineNumber}: ${e.field ? `${e.field}: ` : ''}${e.message} [${e.rule}]`);
