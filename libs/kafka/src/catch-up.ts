@@ -7,6 +7,14 @@ export type EndOffsets = ReadonlyMap<number, number>;
 interface Waiter {
   targets: EndOffsets;
   resolve: () => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** How long a wait may take, and the error it rejects with past that. */
+export interface WaitLimit {
+  ms: number;
+  error: () => Error;
 }
 
 export class CatchUp {
@@ -36,10 +44,34 @@ export class CatchUp {
     return true;
   }
 
-  /** Resolves once every partition has been read up to its target. */
-  waitFor(targets: EndOffsets): Promise<void> {
+  /**
+   * Resolves once every partition has been read up to its target; with a limit, rejects past it
+   * and is forgotten (a timed-out wait is not re-checked on every later batch).
+   */
+  waitFor(targets: EndOffsets, limit?: WaitLimit): Promise<void> {
     if (this.reached(targets)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ targets, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { targets, resolve, reject };
+      if (limit) {
+        waiter.timer = setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(limit.error());
+        }, limit.ms);
+        // A wait still pending when the process wants to exit must not keep it alive.
+        waiter.timer.unref();
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Rejects and forgets every pending wait: the reader will not get further. */
+  fail(error: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
   }
 
   /** Records the log has beyond what was read, summed over partitions (as of the last batch or target). */
@@ -56,8 +88,12 @@ export class CatchUp {
   private settle(): void {
     const still: Waiter[] = [];
     for (const w of this.waiters) {
-      if (this.reached(w.targets)) w.resolve();
-      else still.push(w);
+      if (this.reached(w.targets)) {
+        clearTimeout(w.timer);
+        w.resolve();
+      } else {
+        still.push(w);
+      }
     }
     this.waiters = still;
   }

@@ -60,8 +60,6 @@ export class CompactedTail<T> {
   private startTargets: Promise<EndOffsets> | undefined;
   private lastTargets: EndOffsets = new Map();
   private crash: TailStoppedError | undefined;
-  /** CatchUp knows no failure: these reject the waits still pending when the tail cannot go on. */
-  private readonly aborts = new Set<(error: Error) => void>();
 
   constructor(private readonly options: CompactedTailOptions<T>) {
     this.topic = options.topic;
@@ -118,22 +116,8 @@ export class CompactedTail<T> {
   async waitFor(targets: EndOffsets, what: string, timeoutMs: number): Promise<void> {
     if (this.crash) throw this.crash;
     if (!this.running) throw new TailStoppedError(`${this.options.name}: ${what} on a stopped tail`);
-    let timer: NodeJS.Timeout | undefined;
-    let abort: ((error: Error) => void) | undefined;
-    const failed = new Promise<never>((_, reject) => {
-      const timeoutError = this.options.timeoutError ?? ((w, ms, lag) => new TailTimeoutError(this.options.name, w, ms, lag));
-      timer = setTimeout(() => reject(timeoutError(what, timeoutMs, this.catchUp.lag(targets))), timeoutMs);
-      // A wait still pending when the process wants to exit must not keep it alive.
-      timer.unref();
-      abort = reject;
-      this.aborts.add(reject);
-    });
-    try {
-      await Promise.race([this.catchUp.waitFor(targets), failed]);
-    } finally {
-      clearTimeout(timer);
-      this.aborts.delete(abort!);
-    }
+    const timeoutError = this.options.timeoutError ?? ((w, ms, lag) => new TailTimeoutError(this.options.name, w, ms, lag));
+    await this.catchUp.waitFor(targets, { ms: timeoutMs, error: () => timeoutError(what, timeoutMs, this.catchUp.lag(targets)) });
   }
 
   /** Records behind the log end (as of the last batch read or end offsets fetched). */
@@ -143,7 +127,7 @@ export class CompactedTail<T> {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.abortAll(new TailStoppedError(`${this.options.name}: stopped`));
+    this.catchUp.fail(new TailStoppedError(`${this.options.name}: stopped`));
     const { consumer, admin } = this;
     this.consumer = undefined;
     this.admin = undefined;
@@ -162,12 +146,7 @@ export class CompactedTail<T> {
     }
     this.crash = new TailStoppedError(`${this.options.name}: the consumer crashed and will not restart: ${error.message}`, { cause: error });
     this.options.logger?.error({ err: error, topic: this.topic }, 'tail consumer crashed for good; the copy stops where it is');
-    this.abortAll(this.crash);
-  }
-
-  private abortAll(error: Error): void {
-    for (const abort of this.aborts) abort(error);
-    this.aborts.clear();
+    this.catchUp.fail(this.crash);
   }
 
   private async apply({ batch }: EachBatchPayload): Promise<void> {

@@ -49,4 +49,18 @@ describe('CatchUp', () => {
     ]);
     expect([...targets]).toEqual([[2, 9]]);
   });
+
+  it('rejects a wait past its limit with the limit\'s error', async () => {
+    const c = new CatchUp();
+    await expect(c.waitFor(new Map([[0, 10]]), { ms: 10, error: () => new Error('too slow') })).rejects.toThrow('too slow');
+  });
+
+  it('fail() rejects every pending wait, with or without a limit', async () => {
+    const c = new CatchUp();
+    const limited = c.waitFor(new Map([[0, 50]]), { ms: 10_000, error: () => new Error('too slow') });
+    const open = c.waitFor(new Map([[1, 50]]));
+    c.fail(new Error('stopped'));
+    await expect(limited).rejects.toThrow('stopped');
+    await expect(open).rejects.toThrow('stopped');
+  });
 });
