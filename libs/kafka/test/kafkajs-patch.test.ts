@@ -3,7 +3,7 @@
 // code it replaces: a difference would put records in other partitions than other Kafka
 // clients (breaking co-partitioning) or corrupt batches.
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '@optline/test/random';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +12,10 @@ const encodeUncompressed = require('kafkajs/src/protocol/recordBatch/v0/encodeUn
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (args: Record<string, unknown>) => Promise<{ buffer: Buffer }> };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: Record<string, unknown>) => unknown;
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: unknown): unknown; fromNumber(v: number): unknown };
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new (size?: number) => { writeInt16(v: number): any; writeInt32(v: number): any; writeString(v: string | null): any; writeEncoder(e: unknown): any; size(): number; buffer: Buffer };
+const frameRequest = require('kafkajs/src/protocol/request.js') as (args: Record<string, unknown>) => Promise<{ buffer: Buffer }>;
+const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (args: Record<string, unknown>) => { apiKey: number; apiVersion: number; encode(): Promise<unknown> };
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js') as (args: Record<string, unknown>) => Record<string, unknown[]>;
 
 describe('kafkajs patch: murmur2', () => {
@@ -73,6 +77,71 @@ describe('kafkajs patch: uncompressed record batches', () => {
       const expected = await original(messages, dateNow, transactional, producerId, producerEpoch, firstSequence);
       const actual = encodeUncompressed({ messages, dateNow, transactional, producerId, producerEpoch, firstSequence });
       expect(actual.equals(expected), `batch ${n}`).toBe(true);
+    }
+  });
+});
+
+describe('kafkajs patch: CRC-32C (slicing-by-8)', () => {
+  // Bit by bit from the Castagnoli polynomial: shares nothing with kafkajs' tables.
+  function reference(buffer: Buffer): number {
+    let crc = 0xffffffff;
+    for (const byte of buffer) {
+      crc ^= byte;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+  }
+
+  it('gives the check value of CRC-32C and agrees with a bitwise reference at every length and offset', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(0);
+    const random = seededRandom(11);
+    const pool = Buffer.from(Array.from({ length: 4096 }, () => Math.floor(random() * 256)));
+    for (let length = 0; length < 300; length++) {
+      const start = length % 13; // unaligned views too
+      const slice = pool.subarray(start, start + length);
+      expect(crc32C(slice), `length ${length}`).toBe(reference(slice));
+    }
+  });
+});
+
+describe('kafkajs patch: request framing and unzeroed encoder buffers', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** kafkajs' request framing before the patch: header and payload, then copied behind the size. */
+  async function originalFrame({ correlationId, clientId, request }: { correlationId: number; clientId: string | null; request: { apiKey: number; apiVersion: number; encode(): Promise<unknown> } }): Promise<Buffer> {
+    const payload = await request.encode();
+    const requestPayload = new Encoder().writeInt16(request.apiKey).writeInt16(request.apiVersion).writeInt32(correlationId).writeString(clientId).writeEncoder(payload);
+    return new Encoder().writeInt32(requestPayload.size()).writeEncoder(requestPayload).buffer;
+  }
+
+  function produceRequest(seed: number) {
+    const random = seededRandom(seed);
+    const messages = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `00421${i}`, value: Buffer.alloc(Math.floor(random() * 3000), i), headers: random() < 0.5 ? { h: 'v' } : undefined }));
+    return produceV3({
+      acks: -1,
+      timeout: 30000,
+      transactionalId: random() < 0.5 ? null : 'tx-ü',
+      producerId: Long.fromNumber(42),
+      producerEpoch: 1,
+      topicData: [0, 1].map((t) => ({ topic: `topic-${t}`, partitions: [0, 1, 2].map((partition) => ({ partition, firstSequence: 7, messages: messages(1 + Math.floor(random() * 20)) })) })),
+    });
+  }
+
+  it('frames produce requests with the bytes kafkajs wrote, whatever the unzeroed buffers held', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000); // record batches carry the time of encoding
+    for (let seed = 1; seed <= 30; seed++) {
+      const clientId = seed % 3 === 0 ? null : `optline-é-${seed}`;
+      // kafkajs' own behaviour: zero-filled buffers, the original framing.
+      const zeroed = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => Buffer.alloc(size, 0));
+      const expected = await originalFrame({ correlationId: seed, clientId, request: produceRequest(seed) });
+      zeroed.mockRestore();
+      // The patch: buffers full of garbage, the one-buffer framing. Any byte not written would show.
+      const garbage = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => Buffer.alloc(size, 0xa5));
+      const actual = (await frameRequest({ correlationId: seed, clientId, request: produceRequest(seed) })).buffer;
+      expect(garbage).toHaveBeenCalled();
+      garbage.mockRestore();
+      expect(actual.equals(expected), `request ${seed}`).toBe(true);
     }
   });
 });
