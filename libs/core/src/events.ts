@@ -2,8 +2,8 @@
 // product page's. Every event_id is derived from what the event is about, so rebuilding an
 // event after a crash gives the same id and a consumer can de-duplicate.
 
-import { createHash } from 'node:crypto';
 import type { IncomingMessageFact, OptedInFact, OptedOutFact } from './facts.ts';
+import { uuidV5 } from './uuid.ts';
 
 export const ENQUEUE_FAILED_MESSAGE = 'Phone number is blacklisted by an opt-out keyword.';
 
@@ -47,11 +47,7 @@ const NAMESPACE = Buffer.from('3f1c2b7e9a4d4e0f8b6a5c2d1e0f9a8b', 'hex');
  * separator inside a message id can make two different events collide.
  */
 export function eventId(...parts: ReadonlyArray<string | number | null>): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(JSON.stringify(parts)).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidV5(NAMESPACE, JSON.stringify(parts));
 }
 
 /**

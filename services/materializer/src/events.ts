@@ -52,7 +52,8 @@ export function consentTrackedEntries(facts: readonly Fact[], importedAt: number
 
 /** The entry as CONSENT_TRACKED for opt-out `messageId`, or null when the rule says leave it. */
 function consentTracked(entry: BlacklistEntry, messageId: string, at: number): BlacklistEntry | null {
-  const { project, phone, ...state } = entry;
-  const next = markConsentTracked({ profiles: [], blacklist: state, processed: {} }, { message_id: messageId, at });
-  return next.blacklist === null || next.blacklist.status === entry.status ? null : { project, phone, ...next.blacklist };
+  // The entry itself stands in for the phone's blacklist state: core's rule copies it with
+  // `...`, so project and phone come through without a rest-destructuring copy per fact.
+  const next = markConsentTracked({ profiles: [], blacklist: entry, processed: {} }, { message_id: messageId, at }).blacklist;
+  return next === null || next.status === entry.status ? null : (next as BlacklistEntry);
 }
