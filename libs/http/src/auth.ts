@@ -11,10 +11,15 @@ declare module 'fastify' {
   }
 }
 
-/** Compares secrets in constant time; hashing first hides their lengths too. */
-export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
-  const digest = (v: string | Buffer) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(a), digest(b));
+const digest = (v: string | Buffer) => createHash('sha256').update(v).digest();
+
+/**
+ * A constant-time test for one secret; comparing digests hides the lengths too. The expected
+ * secret is hashed once here, not on every request.
+ */
+export function secretCheck(expected: string | Buffer): (given: string | Buffer) => boolean {
+  const want = digest(expected);
+  return (given) => timingSafeEqual(digest(given), want);
 }
 
 export interface BasicCredentials {
@@ -34,12 +39,12 @@ export function decorateRequestPrincipal(app: FastifyInstance): void {
 }
 
 /** Why an Authorization header does not carry the expected Basic credentials, or null when it does. */
-export function basicAuthProblem(header: string | undefined, expected: BasicCredentials): string | null {
+export function basicAuthProblem(header: string | undefined, matches: (given: string) => boolean): string | null {
   if (!header) return 'the Authorization header is missing (HTTP Basic expected)';
   const [scheme, encoded] = header.split(' ', 2);
   if (scheme?.toLowerCase() !== 'basic' || !encoded) return 'the Authorization header is not HTTP Basic';
   const given = Buffer.from(encoded, 'base64').toString('utf8');
-  return safeEqual(given, `${expected.user}:${expected.password}`) ? null : 'wrong user or password';
+  return matches(given) ? null : 'wrong user or password';
 }
 
 export interface BasicAuthOptions extends BasicCredentials {
@@ -50,10 +55,11 @@ export interface BasicAuthOptions extends BasicCredentials {
 export const basicAuth = shared<BasicAuthOptions>('optline-basic-auth', async (app, options) => {
   decorateRequestPrincipal(app);
   const challenge = { 'www-authenticate': `Basic realm="${options.realm ?? 'optline'}", charset="UTF-8"` };
+  const matches = secretCheck(`${options.user}:${options.password}`);
   // Callback-style: it runs for every request, and an async hook costs a promise each. A throw
   // reaches the error handler as a rejection would.
   app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
-    const problem = basicAuthProblem(request.headers.authorization, options);
+    const problem = basicAuthProblem(request.headers.authorization, matches);
     if (problem) throw new HttpError(401, 'unauthorized', problem, undefined, challenge);
     request.principal = `basic:${options.user}`;
     done();
@@ -68,12 +74,13 @@ export interface BearerAuthOptions {
 export const bearerAuth = shared<BearerAuthOptions>('optline-bearer-auth', async (app, options) => {
   decorateRequestPrincipal(app);
   const challenge = { 'www-authenticate': 'Bearer realm="optline"' };
+  const matches = secretCheck(options.token);
   app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const header = request.headers.authorization;
     const [scheme, token] = header?.split(' ', 2) ?? [];
     if (!header) throw new HttpError(401, 'unauthorized', 'the Authorization header is missing (Bearer token expected)', undefined, challenge);
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw new HttpError(401, 'unauthorized', 'the Authorization header is not a Bearer token', undefined, challenge);
-    if (!safeEqual(token, options.token)) throw new HttpError(401, 'unauthorized', 'wrong token', undefined, challenge);
+    if (!matches(token)) throw new HttpError(401, 'unauthorized', 'wrong token', undefined, challenge);
     request.principal = 'bearer';
     done();
   });
