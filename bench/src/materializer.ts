@@ -10,7 +10,7 @@ import type { BlacklistEntry } from '@optline/core';
 import { AvroSerde, createKafka, provision } from '@optline/kafka';
 import { createLogger, loadConfig } from '@optline/runtime';
 import { consentTrackedEntries, factRecord, Materializer, sendAll, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
-import { formatTable, median } from './harness.ts';
+import { deleteNamespace, formatTable, median } from './harness.ts';
 
 const FACTS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_FACTS ?? 100_000);
 const RUNS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_RUNS ?? 3);
@@ -118,6 +118,7 @@ export async function run(): Promise<void> {
   } finally {
     await materializer.stop();
     await Promise.all([producer.disconnect(), ...raw.map((p) => p.disconnect())]);
+    await deleteNamespace(kafka, config.topicNamespace);
   }
   const f = median(flushMs);
   const r = median(rawMs);
