@@ -12,6 +12,7 @@
 // SPEC: a send check after ingress answered 2xx sees the blacklist within the documented bound;
 // the target is p99 < 100 ms on the local stack.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { BlacklistClient } from '@optline/blacklist-client';
 import { canonicalPhone } from '@optline/core';
@@ -41,7 +42,6 @@ interface Propagation {
   refused: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function propagation(sys: System, sender: BlacklistClient, dedicated: string, i: number): Promise<Propagation> {
   const phone = `004219${String(10_000_000 + i).slice(-8)}`;
