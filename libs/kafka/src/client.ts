@@ -1,6 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
-import { installReadCommittedFix } from './read-committed.ts';
 
 // kafkajs' own retry warnings (e.g. CONCURRENT_TRANSACTIONS while a transaction completes) are
 // expected noise on a healthy broker: route them to debug, keep errors.
@@ -18,7 +17,6 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'clientId'>, logger?: Logger, clientId?: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-  installReadCommittedFix();
   return new Kafka({
     brokers: config.kafkaBrokers,
     clientId: clientId ?? config.clientId,
