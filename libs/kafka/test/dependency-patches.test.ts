@@ -9,10 +9,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../..');
 const require = createRequire(join(root, 'package.json'));
+// patch-package's names: <name>+<version>[+<sequence>+<label>].patch, a scope as @scope+name.
 const patches = readdirSync(join(root, 'patches'))
   .filter((f) => f.endsWith('.patch'))
-  .map((f) => /^(.+)\+(\d[^+]*)\.patch$/.exec(f)!)
-  .map(([file, name, version]) => ({ file: file!, name: name!.replace('+', '/'), version: version! }));
+  .map((file) => {
+    const parts = file.slice(0, -'.patch'.length).split('+');
+    const scoped = parts[0]!.startsWith('@');
+    return { file, name: scoped ? `${parts[0]}/${parts[1]}` : parts[0]!, version: parts[scoped ? 2 : 1]! };
+  });
 
 function workspaceManifests(): Array<{ path: string; deps: Record<string, string> }> {
   const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] };

@@ -1,4 +1,4 @@
-// patches/kafkajs+2.2.4.patch speeds up kafkajs' producer (see patches/README.md). These
+// patches/kafkajs+2.2.4+001+producer-speed.patch speeds up kafkajs' producer (see patches/README.md). These
 // tests pin that the patched code writes the same bytes and picks the same partitions as the
 // code it replaces: a difference would put records in other partitions than other Kafka
 // clients (breaking co-partitioning) or corrupt batches.

@@ -1,4 +1,4 @@
-// patches/kafkajs+2.2.4.patch replaces kafkajs' read_committed filter (see patches/README.md);
+// patches/kafkajs+2.2.4+002+read-committed.patch replaces kafkajs' read_committed filter (see patches/README.md);
 // read-committed.it.test.ts proves it against the broker, these pin the cases one by one.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
