@@ -8,3 +8,4 @@ export * from './facts.ts';
 export * from './profiles.ts';
 export * from './decide.ts';
 export * from './events.ts';
+export * from './reply-decision.ts';

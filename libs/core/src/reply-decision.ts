@@ -1,0 +1,90 @@
+// Which automatic reply, if any, an inbound message gets (SPEC.md Flows 5): pure, so the
+// matcher can decide it in the same step as the blacklist and write the intent in the same
+// transaction as its cause.
+
+import { eventId } from './events.ts';
+import type { InboundMessage, PhoneState } from './facts.ts';
+import { attributeIncomingMessage } from './profiles.ts';
+
+/** The reply kinds of the settings' `replies` (SPEC.md "SMS settings"). */
+export type ReplyIntentKind = 'optOut' | 'optIn' | 'help';
+
+/** What reply decisions need of compiled settings (`CompiledSettings` provides it). */
+export interface ReplySettings {
+  readonly settings: { readonly project: string };
+  match(body: string): { readonly kind: 'opt_out' | 'opt_in' | 'help'; readonly keyword: string } | null;
+  /** The variant naming `keyword`, else the kind's default, else null. */
+  replyFor(kind: ReplyIntentKind, keyword: string | null): { readonly text: string } | null;
+}
+
+/** An SMS the replier owes: the value of `optline.replies.v1` (Avro ReplyIntent). */
+export interface ReplyIntent {
+  /** Deterministic per (project, message id, kind); Sinch's client_reference of the batch. */
+  event_id: string;
+  project: string;
+  kind: ReplyIntentKind;
+  text: string;
+  /** The dedicated number the customer wrote to: the reply's sender. */
+  from: string;
+  /** The customer's canonical phone. */
+  to: string;
+  /** The inbound message this answers. */
+  message_id: string;
+  keyword: string;
+  /** The profile the incoming message is tracked to; null without one. */
+  customer_id: string | null;
+  /** The inbound message's received_at. */
+  received_at: number;
+  /** When the matcher decided it. */
+  decided_at: number;
+}
+
+/** A repeated opt-out this soon after the one that blacklisted the phone gets no second confirmation. */
+export const REPEATED_OPT_OUT_MS = 24 * 60 * 60 * 1000;
+
+const KIND_OF = { opt_out: 'optOut', opt_in: 'optIn', help: 'help' } as const;
+
+/** The record key of a reply intent, as the blacklist's: `<project>:<phone>`. */
+export function replyKey(intent: Pick<ReplyIntent, 'project' | 'to'>): string {
+  return `${intent.project}:${intent.to}`;
+}
+
+export function replyEventId(project: string, messageId: string, kind: ReplyIntentKind): string {
+  return eventId('reply', project, messageId, kind);
+}
+
+/**
+ * The reply `message` gets, given the phone's state *before* it: none for a message already
+ * processed, none without a matching keyword or a reply text for its kind, and none for an
+ * opt-out that repeats a keyword opt-out of the last 24 h. The blacklist never blocks a reply:
+ * an opt-out's confirmation is sent to a phone it has just blacklisted.
+ */
+export function decideReply(state: PhoneState, message: InboundMessage, settings: ReplySettings, now: number): ReplyIntent | null {
+  if (Object.hasOwn(state.processed, message.message_id)) return null;
+  const hit = settings.match(message.body);
+  if (hit === null) return null;
+  const kind = KIND_OF[hit.kind];
+  if (kind === 'optOut' && repeatsRecentOptOut(state, message.received_at)) return null;
+  const reply = settings.replyFor(kind, hit.keyword);
+  if (reply === null) return null;
+  return {
+    event_id: replyEventId(message.project, message.message_id, kind),
+    project: message.project,
+    kind,
+    text: reply.text,
+    from: message.to,
+    to: message.from,
+    message_id: message.message_id,
+    keyword: hit.keyword,
+    customer_id: attributeIncomingMessage(state.profiles),
+    received_at: message.received_at,
+    decided_at: now,
+  };
+}
+
+function repeatsRecentOptOut(state: PhoneState, at: number): boolean {
+  const b = state.blacklist as (PhoneState['blacklist'] & { source?: string }) | null;
+  // Only a keyword opt-out was confirmed; an entry blocked by hand or by an import was not.
+  if (b === null || (b.source !== undefined && b.source !== 'keyword')) return false;
+  return at - b.blocked_at < REPEATED_OPT_OUT_MS && at >= b.blocked_at;
+}

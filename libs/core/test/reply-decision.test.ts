@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideReply,
+  emptyPhoneState,
+  handleMessage,
+  normalize,
+  REPEATED_OPT_OUT_MS,
+  replyEventId,
+  validateSettings,
+  type InboundMessage,
+  type PhoneState,
+  type ReplyIntentKind,
+  type ReplySettings,
+} from '@optline/core';
+
+const PHONE = '00421905123456';
+const DEDICATED = '12345';
+const T = 1_700_000_000_000;
+
+type Reply = { kind: ReplyIntentKind; text: string; keywords?: string[] };
+const REPLIES: Reply[] = [
+  { kind: 'optOut', text: 'You are unsubscribed. Reply START to resubscribe.' },
+  { kind: 'optOut', text: 'Vous êtes désinscrit.', keywords: ['arret'] },
+  { kind: 'optIn', text: 'You are subscribed again.' },
+  { kind: 'help', text: 'Acme alerts. Reply STOP to unsubscribe.' },
+];
+
+// The seed's matching rule over three keyword lists, longest keyword first, and the reply
+// pick of SPEC.md (variant naming the keyword, else the kind's default).
+function replySettings(replies: Reply[] = REPLIES): ReplySettings {
+  const lists = { opt_out: ['stop', 'arret'], opt_in: ['start'], help: ['help', 'info'] } as const;
+  const hits = Object.entries(lists).flatMap(([kind, kws]) => kws.map((keyword) => ({ kind: kind as keyof typeof lists, keyword })));
+  hits.sort((a, b) => normalize(b.keyword).length - normalize(a.keyword).length);
+  return {
+    settings: { project: 'acme' },
+    match: (body) => hits.find((h) => normalize(body).startsWith(normalize(h.keyword))) ?? null,
+    replyFor: (kind, keyword) =>
+      replies.find((r) => r.kind === kind && keyword !== null && r.keywords?.some((k) => normalize(k) === normalize(keyword))) ??
+      replies.find((r) => r.kind === kind && r.keywords === undefined) ?? null,
+  };
+}
+
+function message(body: string, message_id = 'm1', received_at = T): InboundMessage {
+  return { message_id, project: 'acme', from: PHONE, to: DEDICATED, body, received_at };
+}
+
+function blacklistedAt(at: number, source?: string): PhoneState {
+  return { ...emptyPhoneState(), blacklist: { status: 'BLOCKED', keyword: 'stop', message_id: 'm0', blocked_at: at, updated_at: at, ...(source ? { source } : {}) } as PhoneState['blacklist'] };
+}
+
+describe('decideReply', () => {
+  it('STOP gets the opt-out confirmation from the dedicated number to the phone', () => {
+    const intent = decideReply(emptyPhoneState(), message('STOP'), replySettings(), T + 5);
+    expect(intent).toEqual({
+      event_id: replyEventId('acme', 'm1', 'optOut'), project: 'acme', kind: 'optOut',
+      text: 'You are unsubscribed. Reply START to resubscribe.', from: DEDICATED, to: PHONE,
+      message_id: 'm1', keyword: 'stop', customer_id: null, received_at: T, decided_at: T + 5,
+    });
+  });
+
+  it('arrêt gets the French variant; START the opt-in text; HELP the help text', () => {
+    expect(decideReply(emptyPhoneState(), message('arrêt'), replySettings(), T)?.text).toBe('Vous êtes désinscrit.');
+    expect(decideReply(emptyPhoneState(), message('Start'), replySettings(), T)).toMatchObject({ kind: 'optIn', text: 'You are subscribed again.' });
+    expect(decideReply(emptyPhoneState(), message('help me'), replySettings(), T)).toMatchObject({ kind: 'help', text: 'Acme alerts. Reply STOP to unsubscribe.' });
+  });
+
+  it('no reply without a keyword, or without a text for the kind (a project without replies)', () => {
+    expect(decideReply(emptyPhoneState(), message('thanks'), replySettings(), T)).toBeNull();
+    expect(decideReply(emptyPhoneState(), message('STOP'), replySettings([]), T)).toBeNull();
+    expect(decideReply(emptyPhoneState(), message('HELP'), replySettings(REPLIES.filter((r) => r.kind !== 'help')), T)).toBeNull();
+  });
+
+  it('a repeated STOP within 24 h of the keyword opt-out gets no second confirmation; after 24 h it does', () => {
+    expect(decideReply(blacklistedAt(T), message('STOP', 'm2', T + 60_000), replySettings(), T)).toBeNull();
+    expect(decideReply(blacklistedAt(T), message('STOP', 'm2', T + REPEATED_OPT_OUT_MS - 1), replySettings(), T)).toBeNull();
+    expect(decideReply(blacklistedAt(T), message('STOP', 'm2', T + REPEATED_OPT_OUT_MS), replySettings(), T)?.kind).toBe('optOut');
+  });
+
+  it('the blacklist never blocks a reply: help and opt-in are answered on a blacklisted phone, a manual block is confirmed', () => {
+    expect(decideReply(blacklistedAt(T), message('HELP', 'm2', T + 1), replySettings(), T)?.kind).toBe('help');
+    expect(decideReply(blacklistedAt(T), message('START', 'm2', T + 1), replySettings(), T)?.kind).toBe('optIn');
+    expect(decideReply(blacklistedAt(T, 'manual'), message('STOP', 'm2', T + 1), replySettings(), T)?.kind).toBe('optOut');
+  });
+
+  it('a message already processed gets nothing (Sinch retried the callback)', () => {
+    const state: PhoneState = { ...emptyPhoneState(), processed: { m1: T } };
+    expect(decideReply(state, message('STOP'), replySettings(), T)).toBeNull();
+  });
+
+  it('the event id is per (project, message, kind), so a re-decision gives the same id', () => {
+    const a = decideReply(emptyPhoneState(), message('STOP'), replySettings(), T)!;
+    const b = decideReply(emptyPhoneState(), message('STOP'), replySettings(), T + 999)!;
+    expect(a.event_id).toBe(b.event_id);
+    expect(replyEventId('acme', 'm1', 'help')).not.toBe(a.event_id);
+  });
+
+  it('the state after an opt-out holds what the 24 h rule needs (the opt-out time)', () => {
+    const s = validateSettings('acme', { trackIncoming: false, optOutEnabled: true, keywords: ['stop'], consentCategories: ['sms'], dedicatedNumbers: [DEDICATED] });
+    if (!s.ok) throw new Error(JSON.stringify(s.errors));
+    const { state } = handleMessage(emptyPhoneState(), message('STOP'), s.settings);
+    expect(decideReply(state, message('STOP', 'm2', T + 1000), replySettings(), T)).toBeNull();
+  });
+});
