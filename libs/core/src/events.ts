@@ -12,7 +12,7 @@ export interface CampaignEvent {
   project: string;
   /** Null when no profile has the phone. */
   customer_id: string | null;
-  status: 'incoming_message' | 'enqueue_failed';
+  status: 'incoming_message' | 'enqueue_failed' | 'auto_reply_sent' | 'auto_reply_failed';
   action_type: 'sms';
   timestamp: number;
   message: string;

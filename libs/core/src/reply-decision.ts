@@ -2,7 +2,7 @@
 // matcher can decide it in the same step as the blacklist and write the intent in the same
 // transaction as its cause.
 
-import { eventId } from './events.ts';
+import { eventId, type CampaignEvent } from './events.ts';
 import type { InboundMessage, PhoneState } from './facts.ts';
 import { attributeIncomingMessage } from './profiles.ts';
 
@@ -35,8 +35,16 @@ export interface ReplyIntent {
   customer_id: string | null;
   /** The inbound message's received_at. */
   received_at: number;
+  /** The inbound record's timestamp (ingress publishes just before its 2xx); null when unknown. */
+  inbound_at: number | null;
   /** When the matcher decided it. */
   decided_at: number;
+}
+
+/** When a reply is decided, and the inbound record's timestamp (for the latency metric). */
+export interface DecisionTimes {
+  now: number;
+  inboundAt?: number | null;
 }
 
 /** A repeated opt-out this soon after the one that blacklisted the phone gets no second confirmation. */
@@ -59,7 +67,7 @@ export function replyEventId(project: string, messageId: string, kind: ReplyInte
  * opt-out that repeats a keyword opt-out of the last 24 h. The blacklist never blocks a reply:
  * an opt-out's confirmation is sent to a phone it has just blacklisted.
  */
-export function decideReply(state: PhoneState, message: InboundMessage, settings: ReplySettings, now: number): ReplyIntent | null {
+export function decideReply(state: PhoneState, message: InboundMessage, settings: ReplySettings, times: DecisionTimes): ReplyIntent | null {
   if (Object.hasOwn(state.processed, message.message_id)) return null;
   const hit = settings.match(message.body);
   if (hit === null) return null;
@@ -78,7 +86,8 @@ export function decideReply(state: PhoneState, message: InboundMessage, settings
     keyword: hit.keyword,
     customer_id: attributeIncomingMessage(state.profiles),
     received_at: message.received_at,
-    decided_at: now,
+    inbound_at: times.inboundAt ?? null,
+    decided_at: times.now,
   };
 }
 
@@ -87,4 +96,27 @@ function repeatsRecentOptOut(state: PhoneState, at: number): boolean {
   // Only a keyword opt-out was confirmed; an entry blocked by hand or by an import was not.
   if (b === null || (b.source !== undefined && b.source !== 'keyword')) return false;
   return at - b.blocked_at < REPEATED_OPT_OUT_MS && at >= b.blocked_at;
+}
+
+/** How a reply ended: Sinch accepted the batch, or the replier gave up (with the reason). */
+export type ReplyOutcome = { kind: 'sent'; at: number } | { kind: 'failed'; at: number; reason: string };
+
+/**
+ * The campaign event that tracks a reply (SPEC.md Flows 5): `auto_reply_sent` with the text, or
+ * `auto_reply_failed` with the reason; sender the dedicated number, recipient the phone.
+ */
+export function replyCampaignEvent(intent: ReplyIntent, outcome: ReplyOutcome): CampaignEvent {
+  const status = outcome.kind === 'sent' ? 'auto_reply_sent' : 'auto_reply_failed';
+  return {
+    // One per reply whichever way it ended: a reply is tracked once.
+    event_id: eventId('campaign', intent.project, intent.event_id, 'auto_reply'),
+    project: intent.project,
+    customer_id: intent.customer_id,
+    status,
+    action_type: 'sms',
+    timestamp: outcome.at,
+    message: outcome.kind === 'sent' ? intent.text : outcome.reason,
+    sender: intent.from,
+    recipient: intent.to,
+  };
 }
