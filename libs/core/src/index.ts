@@ -9,3 +9,5 @@ export * from './profiles.ts';
 export * from './decide.ts';
 export * from './events.ts';
 export * from './reply-decision.ts';
+export * from './replies.ts';
+export * from './suggested-settings.ts';

@@ -40,8 +40,13 @@ export class KeywordRuleError extends Error {
  * It is measured before keyword normalisation: the limit is about what the user typed.
  */
 export function keywordLength(keyword: string): number {
+  return characterCount(keyword);
+}
+
+/** Unicode code points in NFC: characters as a person counts them, however they were typed. */
+export function characterCount(text: string): number {
   let n = 0;
-  for (const _ of keyword.normalize('NFC')) n++;
+  for (const _ of text.normalize('NFC')) n++;
   return n;
 }
 

@@ -3,6 +3,7 @@
 
 import { checkKeywords, dedupeKeywords, type KeywordViolation } from './keywords.ts';
 import { canonicalDedicatedNumber, PhoneNumberError } from './phone.ts';
+import { validatePossibleOptOuts, validateReplies, type PossibleOptOutPolicy, type SmsReply } from './replies.ts';
 
 export interface SmsSettings {
   readonly project: string;
@@ -14,6 +15,12 @@ export interface SmsSettings {
   readonly keywords: readonly string[];
   /** Opt-in keywords: a match clears the blacklist and records an opt-in. */
   readonly optInKeywords: readonly string[];
+  /** Help keywords: a match sends the help reply and changes no blacklist entry. */
+  readonly helpKeywords: readonly string[];
+  /** Automatic replies: per kind at most one default and any keyword-specific variants. */
+  readonly replies: readonly SmsReply[];
+  /** What a reply that reads as a request to stop, but starts with no keyword, does. */
+  readonly possibleOptOuts: PossibleOptOutPolicy;
   readonly consentCategories: readonly string[];
   /** Canonical phone numbers (00...) or short codes. */
   readonly dedicatedNumbers: readonly string[];
@@ -21,16 +28,6 @@ export interface SmsSettings {
   readonly version: number;
   readonly updatedAt?: number;
 }
-
-/**
- * Offered to new projects, never imposed: the universal opt-outs US carriers and the FCC honour,
- * plus French. "OPT OUT" is listed as people know it, though white space is ignored and it
- * merges into "OPTOUT" when validated.
- */
-export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = Object.freeze([
-  'STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT', 'arret',
-]);
-export const DEFAULT_OPT_IN_KEYWORDS: readonly string[] = Object.freeze(['START', 'UNSTOP']);
 
 export const MAX_CONSENT_CATEGORIES = 5;
 
@@ -63,8 +60,8 @@ export interface SettingsContext {
 
 const PROJECT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const KNOWN_FIELDS = new Set([
-  'project', 'trackIncoming', 'optOutEnabled', 'keywords', 'optInKeywords',
-  'consentCategories', 'dedicatedNumbers', 'version', 'updatedAt',
+  'project', 'trackIncoming', 'optOutEnabled', 'keywords', 'optInKeywords', 'helpKeywords',
+  'replies', 'possibleOptOuts', 'consentCategories', 'dedicatedNumbers', 'version', 'updatedAt',
 ]);
 
 export function nextVersion(previous?: SmsSettings): number {
@@ -101,20 +98,17 @@ export function validateSettings(project: string, input: unknown, ctx: SettingsC
     err('keywords', 'keywords_required', 'at least one opt-out keyword is needed when optOutEnabled is true');
   }
   const optIn = keywordList(doc, 'optInKeywords', err);
-  if (keywords !== null && optIn !== null) {
-    const optOut = new Set(keywords.normalized);
-    optIn.normalized.forEach((n, i) => {
-      if (!optOut.has(n)) return;
-      err(`optInKeywords[${optIn.positions[i]}]`, 'keyword_in_both_lists',
-        `opt-in keyword ${JSON.stringify(optIn.keywords[i])} is also an opt-out keyword (same after normalisation)`);
-    });
-  }
+  notIn(optIn, 'optInKeywords', 'opt-in', [[keywords, 'opt-out']], err);
+  const help = keywordList(doc, 'helpKeywords', err);
+  notIn(help, 'helpKeywords', 'help', [[keywords, 'opt-out'], [optIn, 'opt-in']], err);
+  const replies = validateReplies(doc.replies, { optOut: keywords, optIn, help }, err);
+  const possibleOptOuts = validatePossibleOptOuts(doc.possibleOptOuts, err);
 
   const categories = categoryList(doc, optOutEnabled === true, err);
   const numbers = numberList(doc, project, ctx, err, conflicts);
 
   if (errors.length > 0 || trackIncoming === null || optOutEnabled === null || keywords === null ||
-    optIn === null || categories === null || numbers === null) {
+    optIn === null || help === null || replies === null || possibleOptOuts === null || categories === null || numbers === null) {
     return conflicts.length > 0 ? { ok: false, errors, conflicts } : { ok: false, errors };
   }
   const settings: SmsSettings = {
@@ -123,6 +117,9 @@ export function validateSettings(project: string, input: unknown, ctx: SettingsC
     optOutEnabled,
     keywords: Object.freeze(keywords.keywords),
     optInKeywords: Object.freeze(optIn.keywords),
+    helpKeywords: Object.freeze(help.keywords),
+    replies: Object.freeze(replies),
+    possibleOptOuts,
     consentCategories: Object.freeze(categories),
     dedicatedNumbers: Object.freeze(numbers),
     version: nextVersion(ctx.previous),
@@ -168,6 +165,23 @@ function keywordList(doc: Record<string, unknown>, field: string, err: Report): 
   let next = 0;
   for (const k of keywords) positions.push((next = strings.indexOf(k, next)));
   return { keywords, normalized, positions };
+}
+
+/**
+ * Reports each keyword of `list` that another list already has (same normal form): a body
+ * that matches it could not say which of the two it means.
+ */
+function notIn(list: Keywords | null, field: string, kind: string, others: [Keywords | null, string][], err: Report): void {
+  if (list === null) return;
+  for (const [other, otherKind] of others) {
+    if (other === null) continue;
+    const taken = new Set(other.normalized);
+    list.normalized.forEach((n, i) => {
+      if (!taken.has(n)) return;
+      err(`${field}[${list.positions[i]}]`, 'keyword_in_both_lists',
+        `${kind} keyword ${JSON.stringify(list.keywords[i])} is also an ${otherKind} keyword (same after normalisation)`);
+    });
+  }
 }
 
 function violationField(field: string, v: KeywordViolation): string {

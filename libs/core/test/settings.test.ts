@@ -5,9 +5,8 @@ import {
   DEFAULT_OPT_OUT_KEYWORDS,
   nextVersion,
   validateSettings,
-  type SettingsResult,
-  type SmsSettings,
 } from '@optline/core';
+import { errorsOf, settingsOf } from './results.ts';
 
 const valid = {
   trackIncoming: true,
@@ -18,16 +17,6 @@ const valid = {
   dedicatedNumbers: ['+421 905 123 456', '12345'],
 };
 
-function settingsOf(result: SettingsResult): SmsSettings {
-  if (!result.ok) throw new Error(`expected valid settings: ${JSON.stringify(result.errors)}`);
-  return result.settings;
-}
-
-function errorsOf(result: SettingsResult) {
-  if (result.ok) throw new Error('expected invalid settings');
-  return result.errors.map((e) => [e.field, e.rule]);
-}
-
 describe('validateSettings', () => {
   it('normalises valid settings: keywords merged by normal form, numbers canonical, version 1', () => {
     const settings = settingsOf(validateSettings('acme', valid, { now: 1_700_000_000_000 }));
@@ -37,6 +26,9 @@ describe('validateSettings', () => {
       optOutEnabled: true,
       keywords: ['STOP', 'arrêt', 'OPT OUT'],
       optInKeywords: ['START'],
+      helpKeywords: [],
+      replies: [],
+      possibleOptOuts: 'flag',
       consentCategories: ['sms', 'sms_marketing'],
       dedicatedNumbers: ['00421905123456', '12345'],
       version: 1,

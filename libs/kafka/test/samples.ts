@@ -19,6 +19,7 @@ export const SAMPLES: Record<string, unknown> = {
   BlacklistEntry: { project: 'p1', phone: '00421905123456', status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },
   SmsSettings: {
     project: 'p1', version: 3, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
+    helpKeywords: ['help'], replies: [{ kind: 'optOut', text: 'Au revoir', keywords: ['arret'] }], possibleOptOuts: 'flag',
     consentCategories: ['sms_marketing'], dedicatedNumbers: ['00421911000111'], updatedAt: t,
   },
   PhoneState: {

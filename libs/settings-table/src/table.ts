@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { validateSettings, type SettingsResult, type SmsSettings } from '@optline/core';
+import { DEFAULT_POSSIBLE_OPT_OUTS, validateSettings, type SettingsResult, type SmsSettings } from '@optline/core';
 import { AvroSerde, CompactedTail, createKafka, groupId, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsState } from './state.ts';
@@ -17,14 +17,20 @@ export interface SettingsTableOptions {
   metrics?: Registry;
 }
 
-/** The Avro SmsSettings record as the core's frozen SmsSettings. */
-function toSettings(record: SmsSettings): SmsSettings {
+/**
+ * The Avro SmsSettings record as the core's frozen SmsSettings. Records are decoded with their
+ * writer's schema, so those stored before a field existed lack it: they get its Avro default.
+ */
+export function toSettings(record: Partial<SmsSettings> & Omit<SmsSettings, 'helpKeywords' | 'replies' | 'possibleOptOuts'>): SmsSettings {
   return Object.freeze({
     project: record.project,
     trackIncoming: record.trackIncoming,
     optOutEnabled: record.optOutEnabled,
     keywords: Object.freeze([...record.keywords]),
-    optInKeywords: Object.freeze([...record.optInKeywords]),
+    optInKeywords: Object.freeze([...(record.optInKeywords ?? [])]),
+    helpKeywords: Object.freeze([...(record.helpKeywords ?? [])]),
+    replies: Object.freeze((record.replies ?? []).map((r) => Object.freeze({ kind: r.kind, text: r.text, keywords: Object.freeze([...(r.keywords ?? [])]) }))),
+    possibleOptOuts: record.possibleOptOuts ?? DEFAULT_POSSIBLE_OPT_OUTS,
     consentCategories: Object.freeze([...record.consentCategories]),
     dedicatedNumbers: Object.freeze([...record.dedicatedNumbers]),
     version: record.version,
@@ -71,7 +77,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
       kafka, topic: named.settings.name, name: 'settings table', logger,
       group: groupId(config.topicNamespace, 'optline.settings-table'),
       async decode(value, project) {
-        const settings = toSettings(await serde.decode<SmsSettings>(value));
+        const settings = toSettings(await serde.decode<Parameters<typeof toSettings>[0]>(value));
         if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
         return settings;
       },

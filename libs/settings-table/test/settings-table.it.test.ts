@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provision } from '@optline/kafka';
+import { AvroSerde, createKafka, provision, topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
+import { schema } from '@optline/schemas';
 import { testConfig, uniqueName } from '@optline/test';
 import { SettingsTable } from '../src/index.ts';
 
 let config: OptlineConfig;
 const tables: SettingsTable[] = [];
 
-async function started(): Promise<SettingsTable> {
-  const table = new SettingsTable({ config });
+async function started(on: OptlineConfig = config): Promise<SettingsTable> {
+  const table = new SettingsTable({ config: on });
   tables.push(table);
   await table.start();
   await table.ready(30_000);
@@ -63,5 +64,34 @@ describe('SettingsTable', () => {
     // The first table sees the other's write once it syncs (another process's write).
     await tables[0]!.sync();
     expect(tables[0]!.get('alpha')?.dedicatedNumbers).toEqual(['77777']);
+  });
+
+  it('reads settings stored before helpKeywords, replies and possibleOptOuts existed with their defaults, and round-trips them', async () => {
+    const legacy = testConfig({ topicNamespace: uniqueName('it-settings-legacy') });
+    const named = topics(legacy.topicNamespace);
+    const serde = new AvroSerde(legacy.schemaRegistryUrl, named);
+    // The schema as it was, registered first: provision then registers today's under BACKWARD,
+    // which the registry refuses unless today's can read what the old one wrote.
+    const added = new Set(['helpKeywords', 'replies', 'possibleOptOuts']);
+    const old = { ...schema('SmsSettings'), fields: schema('SmsSettings').fields.filter((f) => !added.has(f.name)) };
+    const oldId = await serde.register(`${named.settings.name}-value`, old);
+    await provision(legacy);
+    const record = { project: 'legacy', version: 4, trackIncoming: true, optOutEnabled: true, keywords: ['STOP'], optInKeywords: [], consentCategories: ['sms'], dedicatedNumbers: ['12345'], updatedAt: 1_700_000_000_000 };
+    const producer = createKafka(legacy).producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({ topic: named.settings.name, acks: -1, messages: [{ key: 'legacy', value: await serde.registry.encode(oldId, record) }] });
+    await producer.disconnect();
+
+    const table = await started(legacy);
+    expect(table.get('legacy')).toEqual({ ...record, helpKeywords: [], replies: [], possibleOptOuts: 'flag' });
+
+    const replies = [{ kind: 'optOut', text: 'Bye' }, { kind: 'optOut', text: 'Au revoir', keywords: ['ARRET'] }, { kind: 'help', text: 'Reply STOP' }];
+    const put = await table.put('legacy', { ...doc(['12345'], ['STOP', 'arrêt']), helpKeywords: ['help'], replies, possibleOptOuts: 'off' });
+    expect(put.ok && put.settings).toMatchObject({ version: 5, helpKeywords: ['help'], possibleOptOuts: 'off' });
+    const fresh = await started(legacy);
+    expect(fresh.get('legacy')).toEqual(put.ok && put.settings);
+    expect(fresh.get('legacy')?.replies).toEqual([
+      { kind: 'optOut', text: 'Bye', keywords: [] }, { kind: 'optOut', text: 'Au revoir', keywords: ['arrêt'] }, { kind: 'help', text: 'Reply STOP', keywords: [] },
+    ]);
   });
 });

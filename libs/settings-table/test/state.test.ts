@@ -3,7 +3,7 @@ import type { SmsSettings } from '@optline/core';
 import { SettingsState } from '../src/state.ts';
 
 function settings(project: string, version: number, dedicatedNumbers: string[]): SmsSettings {
-  return { project, version, trackIncoming: true, optOutEnabled: true, keywords: ['STOP'], optInKeywords: [], consentCategories: ['sms'], dedicatedNumbers };
+  return { project, version, trackIncoming: true, optOutEnabled: true, keywords: ['STOP'], optInKeywords: [], helpKeywords: [], replies: [], possibleOptOuts: 'flag', consentCategories: ['sms'], dedicatedNumbers };
 }
 
 describe('SettingsState', () => {

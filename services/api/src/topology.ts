@@ -2,6 +2,7 @@ import { topics } from '@optline/kafka';
 
 export const API_ROUTES = {
   settings: '/v1/projects/:project/sms-settings',
+  settingsDefaults: '/v1/sms-settings/defaults',
   blacklist: '/v1/projects/:project/blacklist/:phone',
   sendCheck: '/v1/projects/:project/send-check',
 } as const;
@@ -18,7 +19,7 @@ export function apiTopology(namespace: string) {
   const named = topics(namespace);
   return {
     topics: named,
-    http: [`PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
+    http: [`PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
     reads: { blacklist: named.blacklist, settings: named.settings },
     writes: { settings: named.settings, campaign: named.campaign },
   } as const;

@@ -60,6 +60,52 @@ describe('api app', () => {
   });
 });
 
+describe('api settings fields', () => {
+  const doc = {
+    trackIncoming: true, optOutEnabled: true, keywords: ['STOP', 'arret'], helpKeywords: ['HELP'], consentCategories: ['sms'], dedicatedNumbers: ['12345'],
+  };
+
+  it('answers the new fields as stored, replies with their keywords and the possible opt-out policy', async () => {
+    const a = await build(true);
+    const replies = [{ kind: 'optOut', text: 'Bye' }, { kind: 'optOut', text: 'Au revoir', keywords: ['ARRÊT'] }, { kind: 'help', text: 'Reply STOP' }];
+    const res = await a.inject({ method: 'PUT', url: '/v1/projects/p/sms-settings', headers: auth, payload: { ...doc, replies, possibleOptOuts: 'blacklist' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      helpKeywords: ['HELP'], possibleOptOuts: 'blacklist',
+      replies: [{ kind: 'optOut', text: 'Bye', keywords: [] }, { kind: 'optOut', text: 'Au revoir', keywords: ['arret'] }, { kind: 'help', text: 'Reply STOP', keywords: [] }],
+    });
+  });
+
+  it('names every broken reply field in one 400', async () => {
+    const a = await build(true);
+    const replies = [{ kind: 'optOut', text: 'ok' }, { kind: 'optOut', text: '' }, { kind: 'optIn', text: 'x', keywords: ['stop'] }];
+    const res = await a.inject({ method: 'PUT', url: '/v1/projects/p/sms-settings', headers: auth, payload: { ...doc, replies, possibleOptOuts: 'maybe' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_settings');
+    expect(res.json().error.fields.map((f: { field: string; rule: string }) => [f.field, f.rule])).toEqual([
+      ['replies[1].text', 'reply_text_empty'],
+      ['replies[2].keywords[0]', 'reply_keyword_unknown'],
+      ['possibleOptOuts', 'possible_opt_outs_policy'],
+    ]);
+  });
+
+  it('GET /v1/sms-settings/defaults suggests the FCC and CTIA keywords with reply texts, behind the token', async () => {
+    const a = await build(true);
+    expect((await a.inject({ method: 'GET', url: '/v1/sms-settings/defaults' })).statusCode).toBe(401);
+    const res = await a.inject({ method: 'GET', url: '/v1/sms-settings/defaults', headers: auth });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.keywords).toEqual(expect.arrayContaining(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT']));
+    expect(body.optInKeywords).toEqual(['START', 'UNSTOP']);
+    expect(body.helpKeywords).toEqual(['HELP', 'INFO']);
+    expect(body.replies.map((r: { kind: string }) => r.kind)).toEqual(['optOut', 'optOut', 'optIn', 'help']);
+    expect(body).toMatchObject({ possibleOptOuts: 'flag', consentCategories: [], dedicatedNumbers: [] });
+    // Filled in with the project's own parts, the suggestion is a valid document as it stands.
+    const put = await a.inject({ method: 'PUT', url: '/v1/projects/p/sms-settings', headers: auth, payload: { ...body, consentCategories: ['sms'], dedicatedNumbers: ['12345'] } });
+    expect(put.statusCode).toBe(200);
+  });
+});
+
 describe('loadApiOptions', () => {
   it('uses OPTLINE_API_TOKEN and OPTLINE_API_HOST when set', () => {
     expect(loadApiOptions({ OPTLINE_API_TOKEN: 'secret', OPTLINE_API_HOST: '0.0.0.0' })).toMatchObject({ token: 'secret', tokenGenerated: false, host: '0.0.0.0' });

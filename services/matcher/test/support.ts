@@ -80,7 +80,8 @@ export function shortCode(): string {
 export function settingsRecord(project: string, overrides: Partial<SmsSettingsRecord> = {}): SmsSettingsRecord {
   return {
     project, version: 1, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
-    consentCategories: ['sms_marketing'], dedicatedNumbers: [shortCode()], updatedAt: Date.now(), ...overrides,
+    helpKeywords: [], replies: [], possibleOptOuts: 'flag', consentCategories: ['sms_marketing'], dedicatedNumbers: [shortCode()],
+    updatedAt: Date.now(), ...overrides,
   };
 }
 

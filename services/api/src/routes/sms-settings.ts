@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { NumberConflict, SettingsError } from '@optline/core';
+import { MAX_REPLY_LENGTH, POSSIBLE_OPT_OUT_POLICIES, REPLY_KINDS, suggestedSettings, type NumberConflict, type SettingsError } from '@optline/core';
 import { HttpError, type ErrorBody } from '@optline/http';
 import { TailTimeoutError } from '@optline/kafka';
 import type { SettingsTable } from '@optline/settings-table';
@@ -14,22 +14,44 @@ export interface SettingsRouteOptions {
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
+const reply = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', enum: [...REPLY_KINDS] },
+    text: { type: 'string', minLength: 1, description: `1-${MAX_REPLY_LENGTH} characters` },
+    keywords: { ...strings, description: "the kind's keywords this variant answers; empty for the kind's default" },
+  },
+  required: ['kind', 'text', 'keywords'],
+} as const;
+
+/** The fields every settings document has, stored or suggested. */
+const documentFields = {
+  trackIncoming: { type: 'boolean' },
+  optOutEnabled: { type: 'boolean' },
+  keywords: strings,
+  optInKeywords: strings,
+  helpKeywords: strings,
+  replies: { type: 'array', items: reply },
+  possibleOptOuts: { type: 'string', enum: [...POSSIBLE_OPT_OUT_POLICIES] },
+  consentCategories: strings,
+  dedicatedNumbers: strings,
+} as const;
+const documentRequired = Object.keys(documentFields);
+
 /** The stored settings, as GET and PUT answer them. */
 const storedSettings = {
   type: 'object',
   properties: {
     project: { type: 'string' },
     version: { type: 'integer' },
-    trackIncoming: { type: 'boolean' },
-    optOutEnabled: { type: 'boolean' },
-    keywords: strings,
-    optInKeywords: strings,
-    consentCategories: strings,
-    dedicatedNumbers: strings,
+    ...documentFields,
     updatedAt: { type: 'integer', description: 'when this version was stored, epoch milliseconds' },
   },
-  required: ['project', 'version', 'trackIncoming', 'optOutEnabled', 'keywords', 'optInKeywords', 'consentCategories', 'dedicatedNumbers'],
+  required: ['project', 'version', ...documentRequired],
 } as const;
+
+/** GET /v1/sms-settings/defaults: a document to start from; numbers and categories left to fill in. */
+const suggested = { type: 'object', properties: documentFields, required: documentRequired } as const;
 
 /** A refused settings document: every broken field, and for numbers owned elsewhere, the owner. */
 export class SettingsRefused extends HttpError {
@@ -54,7 +76,7 @@ export class SettingsRefused extends HttpError {
 }
 
 /**
- * PUT and GET /v1/projects/{project}/sms-settings. The body is checked by the core's
+ * PUT and GET /v1/projects/{project}/sms-settings, GET /v1/sms-settings/defaults. The body is checked by the core's
  * validateSettings alone (the schema only says "an object"), so every broken field is reported
  * at once with the same rules the matcher applies.
  */
@@ -78,6 +100,11 @@ export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async
       metrics.settingsWrites.inc({ outcome: 'stored' });
       return result.settings;
     },
+  });
+
+  scope.get(API_ROUTES.settingsDefaults, {
+    schema: { response: { 200: suggested } },
+    handler: async () => suggestedSettings(),
   });
 
   scope.get(API_ROUTES.settings, {

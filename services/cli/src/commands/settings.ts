@@ -8,7 +8,8 @@ const HELP = `Usage: optline settings put <project> --file <settings.json>
        optline settings get <project>
 
 put  stores the project's SMS settings (the whole document: trackIncoming, optOutEnabled,
-     keywords, optInKeywords, consentCategories, dedicatedNumbers) and prints them as stored,
+     keywords, optInKeywords, helpKeywords, replies, possibleOptOuts, consentCategories,
+     dedicatedNumbers; GET /v1/sms-settings/defaults suggests one) and prints them as stored,
      normalised, with their version; a refused document prints every broken field.
 get  prints the stored settings.
 
