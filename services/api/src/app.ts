@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@optline/runtime';
 import { bearerAuth, createHttpServer, HttpError, httpMetrics, jsonBody, jsonErrors, probes, type Readiness } from '@optline/http';
+import { openApi } from './plugins/openapi.ts';
 import { blacklistRoutes, type BlacklistRouteOptions } from './routes/blacklist.ts';
 import { sendCheckRoutes, type SendCheckRouteOptions } from './routes/send-check.ts';
 import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-settings.ts';
+
+/** The version of the HTTP contract the OpenAPI document states. */
+export const API_VERSION = '1.0.0';
 
 export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions {
   logger: Logger;
@@ -21,6 +25,8 @@ export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptio
  */
 export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: options.logger, bodyLimit: options.bodyLimit });
+  // Before every route, so that the document sees them all.
+  await openApi(app, { version: API_VERSION });
   await app.register(jsonErrors);
   await app.register(httpMetrics, { registry: options.registry });
   await app.register(probes, { ready: options.ready });
