@@ -10,6 +10,7 @@ const READY: Record<string, string> = {
   materializer: 'materializer started',
   ingress: 'ingress listening',
   api: 'api listening',
+  replier: 'replier started',
 };
 
 /** A service run as its own process (`optline run <name>`), restartable, so a test can kill -9 it. */

@@ -23,6 +23,8 @@ export const TOPICS = {
   acceptsByPhone: { name: 'optline.matcher.consent-accepts-by-phone.v1', valueSchema: 'ConsentEvent', compacted: false, doc: 'internal: consent accept events repartitioned by phone; co-partitioned with sms.inbound.v1' },
   phoneStateChangelog: { name: 'optline.matcher.phone-state-changelog.v1', valueSchema: 'PhoneState', compacted: true, doc: 'internal: changelog of the matcher phone-state store, keyed <project>:<phone>; co-partitioned with sms.inbound.v1' },
   customerPhoneChangelog: { name: 'optline.matcher.customer-phone-changelog.v1', valueSchema: 'CustomerPhone', compacted: true, doc: 'internal: changelog of the matcher customer -> phone store, keyed <project>:<customer_id>; partitioned as customers.v1' },
+  replies: { name: 'optline.replies.v1', valueSchema: 'ReplyIntent', compacted: false, doc: 'internal: replies the matcher decided (written in the transaction of their cause) for the replier, keyed <project>:<phone>' },
+  replyAttempts: { name: 'optline.replier.attempts.v1', valueSchema: 'ReplyAttempt', compacted: true, doc: 'internal: the replier\'s delivery record per reply (STARTED before calling Sinch, then SENT or FAILED), keyed event_id' },
   deadLetter: { name: 'optline.dead-letter.v1', valueSchema: null, compacted: false, doc: 'rejected input: raw bytes, reason in headers' },
 } as const satisfies Record<string, TopicSpec>;
 

@@ -6,13 +6,14 @@ export const SERVICES: Record<string, () => Promise<{ start: ServiceStarter }>> 
   matcher: () => import('@optline/matcher'),
   materializer: () => import('@optline/materializer'),
   api: () => import('@optline/api'),
+  replier: () => import('@optline/replier'),
 };
 
 const HELP = `Usage: optline run <service>
 
 Services: ${Object.keys(SERVICES).join(', ')}
 Configured by OPTLINE_* environment variables (see the README). OPTLINE_METRICS_PORT serves
-/metrics for the services without an HTTP server of their own (matcher, materializer).
+/metrics for the services without an HTTP server of their own (matcher, materializer, replier).
 `;
 
 export async function run(args: string[]): Promise<number> {

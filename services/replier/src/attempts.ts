@@ -1,0 +1,49 @@
+// The replier's own delivery records, read whole: which replies were sent, given up, or started
+// with an outcome a crash left unknown.
+
+import type { Kafka } from 'kafkajs';
+import { CompactedTail, type AvroSerde } from '@optline/kafka';
+import type { Logger } from '@optline/runtime';
+
+export type AttemptStatus = 'STARTED' | 'SENT' | 'FAILED';
+
+/** A `optline.replier.attempts.v1` value (Avro ReplyAttempt). */
+export interface ReplyAttempt {
+  event_id: string;
+  project: string;
+  status: AttemptStatus;
+  at: number;
+  batch_id: string | null;
+  reason: string | null;
+}
+
+export class AttemptTable extends CompactedTail<ReplyAttempt> {
+  private readonly entries: Map<string, ReplyAttempt>;
+
+  constructor(options: { kafka: Kafka; topic: string; group: string; serde: AvroSerde; logger?: Logger }) {
+    const entries = new Map<string, ReplyAttempt>();
+    const { serde } = options;
+    // The tail may read our STARTED back after we already know the outcome: never go back.
+    const sink = { set: (key: string, value: ReplyAttempt) => keep(entries, value), delete: (key: string) => entries.delete(key) };
+    super({
+      kafka: options.kafka, topic: options.topic, name: 'reply attempts', group: options.group, logger: options.logger, sink,
+      decode: (value) => serde.decodeKnown<ReplyAttempt>(value) ?? serde.decode<ReplyAttempt>(value),
+    });
+    this.entries = entries;
+  }
+
+  get(eventId: string): ReplyAttempt | undefined {
+    return this.entries.get(eventId);
+  }
+
+  /** Our own writes, known before the tail reads them back. A final state is never undone. */
+  remember(attempt: ReplyAttempt): void {
+    keep(this.entries, attempt);
+  }
+}
+
+function keep(entries: Map<string, ReplyAttempt>, attempt: ReplyAttempt): void {
+  const known = entries.get(attempt.event_id);
+  if (known !== undefined && known.status !== 'STARTED' && attempt.status === 'STARTED') return;
+  entries.set(attempt.event_id, attempt);
+}

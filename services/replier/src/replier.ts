@@ -1,0 +1,306 @@
+// The imperative shell of replies: Kafka in, Sinch out, Kafka again. At most once across crashes,
+// at least once while Sinch answers (SPEC.md Flows 5): a reply's STARTED record is acknowledged
+// by the broker before Sinch is called; its outcome, its campaign event and the input offset
+// commit in one transaction; a STARTED without an outcome is looked up by client_reference
+// before it is sent again. DESIGN.md says why.
+
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { replyCampaignEvent, trackingKey, type ReplyIntent, type ReplyOutcome } from '@optline/core';
+import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
+import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
+import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
+import { AttemptTable, type ReplyAttempt } from './attempts.ts';
+import { replierMetrics, type ReplierMetrics } from './metrics.ts';
+import { PartitionProgress } from './progress.ts';
+import { replierTopology, type ReplierTopology } from './topology.ts';
+
+export interface ReplierOptions extends ServiceOptions {
+  sinch: SinchClientOptions;
+  /** Replies being delivered at once, across partitions (default 256). */
+  maxInFlight?: number;
+  /** Give a reply up this long after its message was received (default 24 h). */
+  giveUpMs?: number;
+  metrics?: Registry;
+}
+
+interface Work {
+  intent: ReplyIntent;
+  partition: number;
+  offsets: bigint[];
+  /** A STARTED record exists from before: the outcome is unknown. */
+  unknown: boolean;
+}
+
+interface Done {
+  work: Work;
+  attempt: ReplyAttempt;
+  outcome: ReplyOutcome;
+}
+
+interface Owned {
+  producer: Producer;
+  progress: PartitionProgress;
+  outcomes: Done[];
+  dead: Message[];
+  committing: Promise<void> | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Outcome transactions are small; a crashed owner's open one is aborted by the broker after this.
+const TRANSACTION_TIMEOUT_MS = 10_000;
+
+export class Replier {
+  readonly metrics: Registry;
+  private readonly topology: ReplierTopology;
+  private readonly kafka: Kafka;
+  private readonly serde: AvroSerde;
+  private readonly sinch: SinchClient;
+  private readonly attempts: AttemptTable;
+  private readonly m: ReplierMetrics;
+  private readonly maxInFlight: number;
+  private readonly giveUpMs: number;
+  private readonly inFlight = new Map<string, Work>();
+  private readonly owned = new Map<number, Owned>();
+  private readonly stopping = new AbortController();
+  private claim: Promise<void> | null = null;
+  private slot: (() => void) | null = null;
+  private consumer: Consumer | undefined;
+  private started: Producer | undefined;
+
+  constructor(private readonly options: ReplierOptions) {
+    const { config, logger } = options;
+    this.topology = replierTopology(config);
+    this.kafka = createKafka(config, logger, `${config.clientId}-replier`);
+    this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
+    this.sinch = new SinchClient(options.sinch);
+    this.maxInFlight = options.maxInFlight ?? 256;
+    this.giveUpMs = options.giveUpMs ?? DAY_MS;
+    this.metrics = options.metrics ?? createMetricsRegistry('replier');
+    this.m = replierMetrics(this.metrics, () => this.inFlight.size);
+    this.attempts = new AttemptTable({
+      kafka: this.kafka, topic: this.topology.reads.attempts, serde: this.serde, logger,
+      group: `${this.topology.groupId}.attempts`,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    await provision(this.options.config, logger);
+    this.started = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.started.connect();
+    await this.attempts.start();
+    const consumer = (this.consumer = this.kafka.consumer({
+      groupId: this.topology.groupId, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 100,
+    }));
+    // kafkajs restarts every assigned partition from the committed offsets after a rejoin: the
+    // partitions are claimed again (fence, then read the attempts up to now) before their records.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set(payload.memberAssignment[this.topology.reads.replies] ?? []);
+      for (const [partition, owned] of this.owned) {
+        if (assigned.has(partition)) continue;
+        this.owned.delete(partition);
+        void owned.producer.disconnect().catch(() => undefined);
+      }
+      this.claim = this.claimAll([...assigned]);
+      this.claim.catch((err) => logger.error({ err }, 'claiming reply partitions failed'));
+      logger.info({ assigned: [...assigned] }, 'reply partitions assigned');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topology.reads.replies, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
+    logger.info({ sinch: this.options.sinch.apiUrl, plan: this.options.sinch.servicePlanId, group: this.topology.groupId }, 'replier started');
+  }
+
+  /** Stops reading; replies in flight are abandoned with their outcome unknown (looked up next start). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.slot?.();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.allSettled([...this.owned.values()].map((o) => o.committing));
+    await Promise.allSettled([...this.owned.values()].map((o) => o.producer.disconnect()));
+    this.owned.clear();
+    await this.started?.disconnect().catch(() => undefined);
+    await this.attempts.stop();
+  }
+
+  private async claimAll(partitions: number[]): Promise<void> {
+    await Promise.all(partitions.map(async (partition) => {
+      if (this.owned.has(partition)) return;
+      const producer = this.kafka.producer({
+        transactionalId: this.topology.transactionalId(partition), idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS,
+      });
+      await producer.connect();
+      // kafkajs sends InitProducerId only with the first transaction: an empty one fences the
+      // previous owner and ends its open transaction, so its outcome records are final below.
+      const tx = await producer.transaction();
+      await tx.abort();
+      this.owned.set(partition, { producer, progress: new PartitionProgress(), outcomes: [], dead: [], committing: null });
+    }));
+    // Everything the previous owners recorded, before any of their replies is looked at.
+    await this.attempts.sync(60_000);
+  }
+
+  private async read({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.claim) await this.claim;
+    const owned = this.owned.get(batch.partition);
+    if (!owned) return;
+    const fresh: Work[] = [];
+    const ready: Work[] = [];
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
+      const offset = BigInt(message.offset);
+      owned.progress.begin(offset);
+      const intent = await this.decode(owned, batch.partition, message);
+      if (intent === null) continue;
+      const known = this.attempts.get(intent.event_id);
+      if (known !== undefined && known.status !== 'STARTED') {
+        this.m.replies.inc({ kind: intent.kind, outcome: 'skipped' });
+        owned.progress.finish(offset);
+        continue;
+      }
+      const running = this.inFlight.get(intent.event_id);
+      if (running) {
+        running.offsets.push(offset);
+        continue;
+      }
+      const work: Work = { intent, partition: batch.partition, offsets: [offset], unknown: known !== undefined };
+      this.inFlight.set(intent.event_id, work);
+      (work.unknown ? ready : fresh).push(work);
+    }
+    if (fresh.length > 0) {
+      // Durable before any call: after a crash these are looked up, never blindly re-sent.
+      const records = fresh.map((w) => this.attemptRecord(w.intent, 'STARTED', null, null));
+      await this.produceAttempts(records);
+      for (const r of records) this.attempts.remember(r);
+    }
+    for (const work of [...ready, ...fresh]) void this.deliver(work);
+    if (owned.progress.advanced()) this.commit(batch.partition, owned);
+    while (this.inFlight.size >= this.maxInFlight && !this.stopping.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.slot = resolve;
+        setTimeout(resolve, 1000);
+      });
+      await heartbeat();
+    }
+  }
+
+  private async decode(owned: Owned, partition: number, message: KafkaMessage): Promise<ReplyIntent | null> {
+    try {
+      if (!message.value) throw new Error('a reply intent needs a value');
+      return this.serde.decodeKnown<ReplyIntent>(message.value) ?? (await this.serde.decode<ReplyIntent>(message.value));
+    } catch (err) {
+      const { name, status } = err as { name?: string; status?: number };
+      if (name === 'ResponseError' && status !== 404) throw err;
+      this.m.deadLetters.inc({ rule: 'undecodable' });
+      owned.dead.push(deadLetterMessage(message.key, message.value, {
+        source: `${this.topology.reads.replies}/${partition}@${message.offset}`, rule: 'undecodable', field: 'value',
+        message: `not a readable ReplyIntent: ${(err as Error).message}`,
+      }, message.headers));
+      owned.progress.finish(BigInt(message.offset));
+      return null;
+    }
+  }
+
+  private async deliver(work: Work): Promise<void> {
+    const { intent } = work;
+    let result: DeliveryResult;
+    try {
+      result = await this.sinch.deliver(
+        { from: msisdn(intent.from), to: [msisdn(intent.to)], body: intent.text, client_reference: intent.event_id },
+        {
+          giveUpAt: intent.received_at + this.giveUpMs, lookUpFirst: work.unknown, signal: this.stopping.signal,
+          onRetry: (reason, waitMs) => {
+            this.m.retries.inc();
+            this.options.logger.debug({ event_id: intent.event_id, reason, waitMs }, 'Sinch call failed; retrying');
+          },
+        },
+      );
+    } catch (err) {
+      // Stopping: the outcome stays unknown (STARTED) and is looked up after the restart.
+      if (!this.stopping.signal.aborted) this.options.logger.error({ err, event_id: intent.event_id }, 'reply delivery failed unexpectedly');
+      return;
+    }
+    const at = Date.now();
+    const outcome: ReplyOutcome = result.kind === 'sent' ? { kind: 'sent', at } : { kind: 'failed', at, reason: result.reason };
+    if (result.kind === 'sent') {
+      if (result.foundByLookup) this.m.lookups.inc();
+      this.m.latency.observe((at - (intent.inbound_at ?? intent.received_at)) / 1000);
+    } else {
+      this.options.logger.warn({ event_id: intent.event_id, reason: result.reason }, 'reply not sent');
+    }
+    const attempt = this.attemptRecord(intent, result.kind === 'sent' ? 'SENT' : 'FAILED', result.kind === 'sent' ? result.batch.id : null, result.kind === 'failed' ? result.reason : null);
+    const owned = this.owned.get(work.partition);
+    if (!owned) {
+      // The partition moved: its next owner finds the STARTED record and looks the reply up.
+      this.inFlight.delete(intent.event_id);
+      return;
+    }
+    owned.outcomes.push({ work, attempt, outcome });
+    this.commit(work.partition, owned);
+  }
+
+  /** Group commit: one transaction at a time per partition, taking every outcome queued meanwhile. */
+  private commit(partition: number, owned: Owned): void {
+    if (owned.committing) return;
+    owned.committing = (async () => {
+      while (!this.stopping.signal.aborted && (owned.outcomes.length > 0 || owned.dead.length > 0 || owned.progress.advanced())) {
+        const outcomes = owned.outcomes.splice(0);
+        const dead = owned.dead.splice(0);
+        try {
+          await this.transact(partition, owned, outcomes, dead);
+        } catch (err) {
+          if (this.owned.get(partition) !== owned) return;
+          this.options.logger.error({ err, partition }, 'outcome transaction failed; retrying');
+          owned.outcomes.unshift(...outcomes);
+          owned.dead.unshift(...dead);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    })().finally(() => {
+      owned.committing = null;
+    });
+  }
+
+  private async transact(partition: number, owned: Owned, outcomes: Done[], dead: Message[]): Promise<void> {
+    const { writes, groupId } = this.topology;
+    const [encodeAttempt, encodeEvent] = await Promise.all([this.serde.encoderFor(writes.attempts), this.serde.encoderFor(writes.campaign)]);
+    const events = outcomes.map((d) => replyCampaignEvent(d.work.intent, d.outcome));
+    // Offsets as if these outcomes were recorded; undone below if the transaction fails.
+    for (const d of outcomes) for (const o of d.work.offsets) owned.progress.finish(o);
+    const offset = owned.progress.commitOffset();
+    const tx = await owned.producer.transaction();
+    try {
+      const topicMessages = [
+        { topic: writes.attempts, messages: outcomes.map((d) => ({ key: d.attempt.event_id, value: encodeAttempt(d.attempt) })) },
+        { topic: writes.campaign, messages: events.map((e) => ({ key: trackingKey(e), value: encodeEvent(e) })) },
+        { topic: writes.deadLetter, messages: dead },
+      ].filter((t) => t.messages.length > 0);
+      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages, acks: -1 });
+      if (offset !== null) {
+        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: this.topology.reads.replies, partitions: [{ partition, offset: offset.toString() }] }] });
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      for (const d of outcomes) for (const o of d.work.offsets) owned.progress.begin(o);
+      throw err;
+    }
+    if (offset !== null) owned.progress.markCommitted(offset);
+    for (const d of outcomes) {
+      this.attempts.remember(d.attempt);
+      this.inFlight.delete(d.attempt.event_id);
+      this.m.replies.inc({ kind: d.work.intent.kind, outcome: d.outcome.kind });
+    }
+    this.slot?.();
+  }
+
+  private async produceAttempts(records: ReplyAttempt[]): Promise<void> {
+    const encode = await this.serde.encoderFor(this.topology.writes.attempts);
+    await this.started!.send({ topic: this.topology.writes.attempts, acks: -1, messages: records.map((r) => ({ key: r.event_id, value: encode(r) })) });
+  }
+
+  private attemptRecord(intent: ReplyIntent, status: ReplyAttempt['status'], batchId: string | null, reason: string | null): ReplyAttempt {
+    return { event_id: intent.event_id, project: intent.project, status, at: Date.now(), batch_id: batchId, reason };
+  }
+}

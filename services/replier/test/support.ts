@@ -1,0 +1,60 @@
+// Test helpers for the replier: reply intents published as the matcher does, the campaign
+// events read as downstream does (read_committed), and a wait with a reason.
+
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { replyEventId, replyKey, type ReplyIntent, type ReplyIntentKind } from '@optline/core';
+import type { AvroSerde, Topics } from '@optline/kafka';
+import { uniqueName } from '@optline/test';
+
+export const DEDICATED = '00421900000001';
+
+export function intent(project: string, i: number, kind: ReplyIntentKind = 'optOut', at = Date.now()): ReplyIntent {
+  const message_id = `m-${i}`;
+  return {
+    event_id: replyEventId(project, message_id, kind), project, kind, text: `${kind} text ${i}`,
+    from: DEDICATED, to: `00421905${String(100_000 + i)}`, message_id, keyword: 'stop',
+    customer_id: i % 2 === 0 ? `c-${i}` : null, received_at: at, inbound_at: at, decided_at: at,
+  };
+}
+
+export async function publish(producer: Producer, serde: AvroSerde, topics: Topics, intents: ReplyIntent[]): Promise<void> {
+  const encode = await serde.encoderFor(topics.replies.name);
+  await producer.send({ topic: topics.replies.name, acks: -1, messages: intents.map((r) => ({ key: replyKey(r), value: encode(r) })) });
+}
+
+/** The campaign events committed so far, decoded. */
+export class CampaignReader {
+  readonly events: Array<Record<string, unknown>> = [];
+  private consumer: Consumer | undefined;
+
+  constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly topics: Topics) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({ groupId: uniqueName('test-campaign'), readUncommitted: false, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.campaign.name, fromBeginning: true });
+    await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(await this.serde.decode(message.value!)) });
+    return this;
+  }
+
+  of(project: string): Array<Record<string, unknown>> {
+    return this.events.filter((e) => e.project === project);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export async function until(what: string, done: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** client_reference -> batches, for the references given; every one must be exactly 1. */
+export function countsOf(counts: Map<string, number>, intents: ReplyIntent[]): number[] {
+  return intents.map((r) => counts.get(r.event_id) ?? 0);
+}
