@@ -1,15 +1,14 @@
-// bench materializer: the flush of one window of 100k opt-out facts (each with its BLOCKED
-// blacklist entry: 100k consent events + 100k CONSENT_TRACKED entries, one transaction per facts
-// partition, offsets and watermark included) against a raw transactional produce of exactly the
+// bench materializer: the flush of one window of 100k opt-out facts (100k consent events + 100k
+// ConsentTracked notices to the matcher, one transaction per facts partition, offsets and
+// watermark included) against a raw transactional produce of exactly the
 // same records, pre-encoded, through as many transactional producers in parallel, in the same
 // run. The ratio is what building, looking up and encoding the events costs over the broker.
 // The materializer's clock is moved by the bench, so a window closes when the facts are read.
 import { randomUUID } from 'node:crypto';
 import type { Producer, TopicMessages } from 'kafkajs';
-import type { BlacklistEntry } from '@optline/core';
 import { AvroSerde, createKafka, provision } from '@optline/kafka';
 import { createLogger, loadConfig } from '@optline/runtime';
-import { consentTrackedEntries, factRecord, Materializer, sendAll, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
+import { consentTrackedNotices, factRecord, Materializer, sendAll, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
 import { deleteNamespace, formatTable, median } from './harness.ts';
 
 const FACTS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_FACTS ?? 100_000);
@@ -29,9 +28,8 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
-function window(run: number, at: number, size: number): { facts: Fact[]; entries: BlacklistEntry[] } {
+function window(run: number, at: number, size: number): Fact[] {
   const facts: Fact[] = [];
-  const entries: BlacklistEntry[] = [];
   for (let i = 0; i < size; i++) {
     const phone = `004219${run}${String(i).padStart(7, '0')}`;
     const message_id = `run${run}-${i}`;
@@ -39,9 +37,8 @@ function window(run: number, at: number, size: number): { facts: Fact[]; entries
       type: 'opted_out', project: 'bench', phone, message_id, keyword: 'STOP', received_at: at, body: 'STOP',
       sender: phone, recipient: '00421900000001', customer_ids: [`c${run}-${i}`], categories: ['sms'],
     });
-    entries.push({ project: 'bench', phone, status: 'BLOCKED', keyword: 'STOP', message_id, blocked_at: at, updated_at: at });
   }
-  return { facts, entries };
+  return facts;
 }
 
 export async function run(): Promise<void> {
@@ -51,7 +48,7 @@ export async function run(): Promise<void> {
   const serde = new AvroSerde(config.schemaRegistryUrl, topics);
   const encode = {
     facts: await serde.encoderFor(topics.facts.name),
-    blacklist: await serde.encoderFor(topics.blacklist.name),
+    consentTracked: await serde.encoderFor(topics.consentTracked.name),
     consent: await serde.encoderFor(topics.consent.name),
   };
   const producer = kafka.producer({ idempotent: true });
@@ -80,9 +77,8 @@ export async function run(): Promise<void> {
       const size = run === 0 ? Math.min(FACTS, WARMUP_FACTS) : FACTS;
       const start = clock + HOUR;
       clock = start + 1000;
-      const { facts, entries } = window(run, clock, size);
-      log(`run ${run}/${RUNS}: publishing ${size} blacklist entries and opt-out facts`);
-      await sendAll(producer, [{ topic: topics.blacklist.name, messages: entries.map((e) => ({ key: `${e.project}:${e.phone}`, value: encode.blacklist(e) })) }]);
+      const facts = window(run, clock, size);
+      log(`run ${run}/${RUNS}: publishing ${size} opt-out facts`);
       await sendAll(producer, [{ topic: topics.facts.name, messages: facts.map((f) => ({ key: `${f.project}:${f.phone}`, value: encode.facts(factRecord(f, clock)) })) }]);
       await until('reading the facts', () => materializer.pendingFacts() === size);
 
@@ -90,17 +86,16 @@ export async function run(): Promise<void> {
       clock = start + HOUR + config.windowGraceMs; // the window closes
       await until('the flush', () => reports.reduce((n, r) => n + r.facts, 0) === size);
       const ms = Math.max(...reports.map((r) => r.at)) - Math.min(...reports.map((r) => r.at - r.ms));
-      const written = reports.reduce((n, r) => n + r.consent + r.blacklist, 0);
+      const written = reports.reduce((n, r) => n + r.consent + r.consentTracked, 0);
       log(`run ${run}/${RUNS}: flush of ${size} facts -> ${written} records in ${ms.toFixed(0)} ms over ${reports.length} partitions (${reports.map((r) => r.ms).join(", ")})`);
 
       // The same records, pre-encoded, split over the producers; timed from first send to last commit.
-      const byEntry = new Map(entries.map((e) => [e.phone, e]));
       const events = windowEvents(facts, clock);
       const consent = events.consent.map((e) => ({ key: e.customer_id!, value: encode.consent(e) }));
-      const tracked = consentTrackedEntries(facts, clock, (_, phone) => byEntry.get(phone)).map((e) => ({ key: `${e.project}:${e.phone}`, value: encode.blacklist(e) }));
+      const tracked = consentTrackedNotices(facts, clock).map((n) => ({ key: n.phone, value: encode.consentTracked(n) }));
       const shares: TopicMessages[][] = raw.map((_, p) => [
         { topic: topics.consent.name, messages: consent.filter((_, i) => i % raw.length === p) },
-        { topic: topics.blacklist.name, messages: tracked.filter((_, i) => i % raw.length === p) },
+        { topic: topics.consentTracked.name, messages: tracked.filter((_, i) => i % raw.length === p) },
       ]);
       const t0 = performance.now();
       await Promise.all(raw.map(async (tx, p) => {
@@ -127,7 +122,7 @@ export async function run(): Promise<void> {
     ['raw transactional produce (baseline)', records.toLocaleString('en-US'), r.toFixed(0), per(r, records), '', ''],
     ['materializer window flush', records.toLocaleString('en-US'), f.toFixed(0), per(f, records), per(f, FACTS), `${((r / f) * 100).toFixed(0)} %`],
   ];
-  process.stdout.write(`\nmaterializer: flush of a window of ${FACTS.toLocaleString('en-US')} opt-out facts (1 profile x 1 category each, every phone BLOCKED), median of ${RUNS} runs\n\n`);
+  process.stdout.write(`\nmaterializer: flush of a window of ${FACTS.toLocaleString('en-US')} opt-out facts (1 profile x 1 category each; consent events + ConsentTracked notices), median of ${RUNS} runs\n\n`);
   process.stdout.write(`${formatTable(['case', 'records', 'median ms', 'records/s', 'consent events/s', 'vs baseline'], rows)}\n\n`);
   process.stdout.write(`target (>= ${TARGET * 100} % of the raw transactional produce): ${r / f >= TARGET ? 'met' : 'NOT met'}\n`);
 }

@@ -3,7 +3,8 @@
 // state per (project, phone), runs decide for each input and folds the facts back with evolve.
 
 import { compiledSettings, type CompiledSettings } from './compiled-settings.ts';
-import type { BlacklistEntry, BlacklistState, Fact, InboundMessage, PhoneState } from './facts.ts';
+import type { BlacklistEntry, Fact, InboundMessage, PhoneState } from './facts.ts';
+import { evolve } from './evolve.ts';
 import { attributeIncomingMessage, selectProfilesToUnsubscribe } from './profiles.ts';
 import type { SmsSettings } from './settings.ts';
 
@@ -62,52 +63,6 @@ export function decide(state: PhoneState, message: InboundMessage, settings: Sms
   return facts;
 }
 
-/**
- * An empty plain object that V8 keeps in dictionary mode. `processed` is keyed by message ids,
- * each one new: built as `{ ...processed, [id]: at }`, every object got a hidden class of its own
- * (a new map transition per id), which made that copy the costliest line of the matcher (~6 % of
- * its CPU, ~2.5x slower than copying into a dictionary object). Same prototype, keys and order.
- */
-function dictionary(): Record<string, number> {
-  const o: Record<string, number> = { a: 0, b: 0 };
-  delete o.a;
-  delete o.b;
-  return o;
-}
-
-function processed(state: PhoneState, messageId: string | null, at: number): Record<string, number> {
-  if (messageId === null || state.processed[messageId] === at) return state.processed;
-  // As `{ ...state.processed, [messageId]: at }`: own data properties, also for a key like
-  // `__proto__` (which an assignment would take for the prototype setter).
-  const next = dictionary();
-  for (const id in state.processed) if (Object.hasOwn(state.processed, id)) define(next, id, state.processed[id]!);
-  define(next, messageId, at);
-  return next;
-}
-
-function define(o: Record<string, number>, key: string, value: number): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  else o[key] = value;
-}
-
-export function evolve(state: PhoneState, fact: Fact): PhoneState {
-  switch (fact.type) {
-    case 'blacklisted': {
-      const blacklist: BlacklistState = {
-        status: 'BLOCKED', keyword: fact.keyword, message_id: fact.message_id,
-        blocked_at: fact.blocked_at, updated_at: fact.blocked_at,
-      };
-      return { ...state, blacklist, processed: processed(state, fact.message_id, fact.blocked_at) };
-    }
-    case 'blacklist_cleared':
-      return { ...state, blacklist: null, processed: processed(state, fact.message_id, fact.at) };
-    case 'opted_out':
-    case 'opted_in':
-    case 'incoming_message':
-      return { ...state, processed: processed(state, fact.message_id, fact.received_at) };
-  }
-}
-
 /** decide then evolve, for callers that want both. */
 export function handleMessage(state: PhoneState, message: InboundMessage, settings: SmsSettings | CompiledSettings): { state: PhoneState; facts: Fact[] } {
   const facts = decide(state, message, settings);
@@ -130,14 +85,25 @@ export function decideConsentAccept(state: PhoneState, accept: ConsentAccept): F
   return [{ type: 'blacklist_cleared', project: accept.project, phone: accept.phone, reason: 'consent_accept', message_id: null, at: accept.at }];
 }
 
+export interface ConsentTracked {
+  project: string;
+  phone: string;
+  /** The opt-out whose consent events were tracked. */
+  message_id: string;
+  at: number;
+}
+
 /**
  * The materializer tracked the consent events of opt-out `message_id`: the entry becomes
- * CONSENT_TRACKED, unless a newer opt-out has replaced it meanwhile (its events are still owed).
+ * CONSENT_TRACKED only while it is still BLOCKED by that opt-out. An entry cleared meanwhile
+ * (opt-in keyword, consent accept) stays cleared; one re-blocked by a newer opt-out waits for
+ * that opt-out's events. Decided here, in order with everything else that changes the phone,
+ * so a notice that arrives after an opt-in can never bring the entry back.
  */
-export function markConsentTracked(state: PhoneState, tracked: { message_id: string; at: number }): PhoneState {
+export function decideConsentTracked(state: PhoneState, tracked: ConsentTracked): Fact[] {
   const b = state.blacklist;
-  if (b === null || b.message_id !== tracked.message_id || b.status === 'CONSENT_TRACKED') return state;
-  return { ...state, blacklist: { ...b, status: 'CONSENT_TRACKED', updated_at: Math.max(b.updated_at, tracked.at) } };
+  if (b === null || b.message_id !== tracked.message_id || b.status !== 'BLOCKED') return [];
+  return [{ type: 'consent_tracked', project: tracked.project, phone: tracked.phone, message_id: tracked.message_id, at: tracked.at }];
 }
 
 /** Sinch retries a callback for about 23 hours; remembering message ids for 25 leaves a margin. */

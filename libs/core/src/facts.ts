@@ -98,7 +98,44 @@ export interface BlacklistClearedFact {
   at: number;
 }
 
-export type Fact = BlacklistedFact | OptedOutFact | IncomingMessageFact | OptedInFact | BlacklistClearedFact;
+/** The materializer tracked the consent events of opt-out `message_id`: the entry may become CONSENT_TRACKED. */
+export interface ConsentTrackedFact {
+  type: 'consent_tracked';
+  project: string;
+  phone: string;
+  message_id: string;
+  at: number;
+}
+
+/** A `customers.v1` record gave the profile this phone (added or updated in the phone's index). */
+export interface ProfileUpdatedFact {
+  type: 'profile_updated';
+  project: string;
+  phone: string;
+  customer_id: string;
+  updated_at: number;
+}
+
+/** The profile was deleted or now has another phone: it leaves this phone's index. */
+export interface ProfileRemovedFact {
+  type: 'profile_removed';
+  project: string;
+  phone: string;
+  customer_id: string;
+}
+
+/** The project sent an SMS to the profile on this phone (which also proves the profile has it). */
+export interface SmsSentFact {
+  type: 'sms_sent';
+  project: string;
+  phone: string;
+  customer_id: string;
+  sent_at: number;
+}
+
+export type Fact =
+  | BlacklistedFact | OptedOutFact | IncomingMessageFact | OptedInFact | BlacklistClearedFact
+  | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact;
 
 /** The value of a `sms.blacklist.v1` record (key `<project>:<phone>`). */
 export interface BlacklistEntry extends BlacklistState {
@@ -119,6 +156,11 @@ export const FACT_BRANCHES = {
   incoming_message: 'dev.optline.IncomingMessageFact',
   opted_in: 'dev.optline.OptInFact',
 } as const satisfies Record<RecordedFact['type'], string>;
+
+/** True for the facts that travel on the facts topic. */
+export function isRecordedFact(fact: Fact): fact is RecordedFact {
+  return Object.hasOwn(FACT_BRANCHES, fact.type);
+}
 
 /** A MatcherFact value as avsc reads and writes it. */
 export interface MatcherFactRecord {

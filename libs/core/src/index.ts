@@ -7,6 +7,7 @@ export * from './compiled-settings.ts';
 export * from './facts.ts';
 export * from './profiles.ts';
 export * from './decide.ts';
+export * from './evolve.ts';
 export * from './events.ts';
 export * from './reply-decision.ts';
 export * from './replies.ts';

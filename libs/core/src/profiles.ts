@@ -1,7 +1,8 @@
 // The profiles that share a phone: which ones an opt-out unsubscribes, which one an incoming
-// message is attributed to, and how `customers.v1` and `sms.sent.v1` records update them.
+// message is attributed to, and what `customers.v1` and `sms.sent.v1` records decide for them
+// (evolve.ts applies those facts).
 
-import type { PhoneState, ProfileRef } from './facts.ts';
+import type { Fact, PhoneState, ProfileRef } from './facts.ts';
 
 /** The product page's limit: at most 10 profiles with one phone are unsubscribed. */
 export const MAX_PROFILES_TO_UNSUBSCRIBE = 10;
@@ -43,6 +44,7 @@ export function attributeIncomingMessage(profiles: readonly ProfileRef[]): strin
 
 /** A `customers.v1` record as the matcher sees it; `phone` canonical or null. */
 export interface CustomerProfileUpdate {
+  project: string;
   customer_id: string;
   phone: string | null;
   updated_at: number;
@@ -50,42 +52,33 @@ export interface CustomerProfileUpdate {
 }
 
 /**
- * Applies a profile record to the state of `phone`. The profile is added or updated when it
- * has this phone, and removed when it was deleted or now has another phone (the caller applies
- * the record to the old phone's state too). A record older than the one already applied is
- * ignored, so replays and reordering do not resurrect stale data.
+ * What a profile record means for the index of `phone`: the profile is added or updated when it
+ * has this phone, and removed when it was deleted or now has another phone (the caller decides
+ * the record for the old phone's state too). A record older than the one already applied
+ * decides nothing, so replays and reordering do not resurrect stale data.
  */
-export function applyCustomerProfile(state: PhoneState, update: CustomerProfileUpdate, phone: string): PhoneState {
-  const index = state.profiles.findIndex((p) => p.customer_id === update.customer_id);
-  const existing = index < 0 ? undefined : state.profiles[index]!;
-  if (existing?.updated_at != null && update.updated_at < existing.updated_at) return state;
-  const belongs = !update.deleted && update.phone === phone;
-  if (!belongs) {
-    return existing === undefined ? state : { ...state, profiles: state.profiles.filter((_, i) => i !== index) };
-  }
-  const profile: ProfileRef = { customer_id: update.customer_id, last_sent_at: existing?.last_sent_at ?? null, updated_at: update.updated_at };
-  return { ...state, profiles: replaceAt(state.profiles, index, profile) };
+export function decideCustomerProfile(state: PhoneState, update: CustomerProfileUpdate, phone: string): Fact[] {
+  const existing = state.profiles.find((p) => p.customer_id === update.customer_id);
+  if (existing?.updated_at != null && update.updated_at < existing.updated_at) return [];
+  const { project, customer_id } = update;
+  if (!update.deleted && update.phone === phone) return [{ type: 'profile_updated', project, phone, customer_id, updated_at: update.updated_at }];
+  return existing === undefined ? [] : [{ type: 'profile_removed', project, phone, customer_id }];
 }
 
 /** An `sms.sent.v1` record for this phone. */
 export interface SmsSentUpdate {
+  project: string;
   customer_id: string;
   sent_at: number;
 }
 
 /**
- * Records that the project sent an SMS to a profile on this phone. A send also proves the
- * profile has the phone, so an unknown profile is added (its update time unknown) rather than
- * waiting for `customers.v1`.
+ * The project sent an SMS to a profile on this phone. A send also proves the profile has the
+ * phone, so an unknown profile is added (its update time unknown) rather than waiting for
+ * `customers.v1`. A send older than the last one known decides nothing.
  */
-export function applySmsSent(state: PhoneState, sent: SmsSentUpdate): PhoneState {
-  const index = state.profiles.findIndex((p) => p.customer_id === sent.customer_id);
-  const existing = index < 0 ? undefined : state.profiles[index]!;
-  if (existing?.last_sent_at != null && existing.last_sent_at >= sent.sent_at) return state;
-  const profile: ProfileRef = { customer_id: sent.customer_id, last_sent_at: sent.sent_at, updated_at: existing?.updated_at ?? null };
-  return { ...state, profiles: replaceAt(state.profiles, index, profile) };
-}
-
-function replaceAt(profiles: readonly ProfileRef[], index: number, profile: ProfileRef): ProfileRef[] {
-  return index < 0 ? [...profiles, profile] : profiles.map((p, i) => (i === index ? profile : p));
+export function decideSmsSent(state: PhoneState, sent: SmsSentUpdate, phone: string): Fact[] {
+  const existing = state.profiles.find((p) => p.customer_id === sent.customer_id);
+  if (existing?.last_sent_at != null && existing.last_sent_at >= sent.sent_at) return [];
+  return [{ type: 'sms_sent', project: sent.project, phone, customer_id: sent.customer_id, sent_at: sent.sent_at }];
 }

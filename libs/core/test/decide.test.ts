@@ -6,7 +6,7 @@ import {
   emptyPhoneState,
   evolve,
   handleMessage,
-  markConsentTracked,
+  decideConsentTracked,
   pruneProcessed,
   validateSettings,
   type Fact,
@@ -44,6 +44,11 @@ function profile(customer_id: string, last_sent_at: number | null, updated_at: n
 
 function state(profiles: ProfileRef[], blacklist: PhoneState['blacklist'] = null): PhoneState {
   return { ...emptyPhoneState(), profiles, blacklist };
+}
+
+/** The materializer's notice for opt-out `messageId`, decided and folded in. */
+function tracked(st: PhoneState, messageId: string, at: number): PhoneState {
+  return decideConsentTracked(st, { project: 'acme', phone: PHONE, message_id: messageId, at }).reduce(evolve, st);
 }
 
 const blocked = { status: 'BLOCKED' as const, keyword: 'stop', message_id: 'm0', blocked_at: T - 1000, updated_at: T - 1000 };
@@ -188,12 +193,25 @@ describe('evolve', () => {
   it('re-blocks with the newer opt-out after consent was tracked for the first', () => {
     const s = settings();
     let st = handleMessage(emptyPhoneState(), message('stop', 'm1', T), s).state;
-    st = markConsentTracked(st, { message_id: 'm1', at: T + 3_600_000 });
+    st = tracked(st, 'm1', T + 3_600_000);
     expect(st.blacklist).toMatchObject({ status: 'CONSENT_TRACKED', updated_at: T + 3_600_000 });
     st = handleMessage(st, message('ARRET', 'm2', T + 7_200_000), s).state;
     expect(st.blacklist).toEqual({ status: 'BLOCKED', keyword: 'arret', message_id: 'm2', blocked_at: T + 7_200_000, updated_at: T + 7_200_000 });
     // The materializer finishing the first opt-out late must not hide that the second is pending.
-    expect(markConsentTracked(st, { message_id: 'm1', at: T + 7_300_000 })).toBe(st);
+    expect(decideConsentTracked(st, { project: 'acme', phone: PHONE, message_id: 'm1', at: T + 7_300_000 })).toEqual([]);
+  });
+
+  it('marks CONSENT_TRACKED only while the entry is BLOCKED by that opt-out; never after an opt-in cleared it', () => {
+    const s = settings();
+    const byM1 = handleMessage(emptyPhoneState(), message('stop', 'm1', T), s).state;
+    expect(decideConsentTracked(byM1, { project: 'acme', phone: PHONE, message_id: 'm1', at: T + 10 }))
+      .toEqual([{ type: 'consent_tracked', project: 'acme', phone: PHONE, message_id: 'm1', at: T + 10 }]);
+    const cleared = handleMessage(byM1, message('start', 'm2', T + 5), s).state;
+    expect(cleared.blacklist).toBeNull();
+    expect(decideConsentTracked(cleared, { project: 'acme', phone: PHONE, message_id: 'm1', at: T + 10 })).toEqual([]);
+    const done = tracked(byM1, 'm1', T + 10);
+    expect(done.blacklist).toMatchObject({ status: 'CONSENT_TRACKED', message_id: 'm1', updated_at: T + 10 });
+    expect(decideConsentTracked(done, { project: 'acme', phone: PHONE, message_id: 'm1', at: T + 20 })).toEqual([]);
   });
 
   it('clears the blacklist on an opt-in and publishes a tombstone', () => {

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyCustomerProfile,
-  applySmsSent,
   attributeIncomingMessage,
+  decideCustomerProfile,
+  decideSmsSent,
   emptyPhoneState,
+  evolve,
   selectProfilesToUnsubscribe,
+  type CustomerProfileUpdate,
   type PhoneState,
   type ProfileRef,
 } from '@optline/core';
 
 const PHONE = '00421905123456';
+// Decide, then fold the facts in with evolve, as the matcher does.
+const applyCustomerProfile = (state: PhoneState, update: Omit<CustomerProfileUpdate, 'project'>, phone: string) =>
+  decideCustomerProfile(state, { project: 'p', ...update }, phone).reduce(evolve, state);
+const applySmsSent = (state: PhoneState, sent: { customer_id: string; sent_at: number }) =>
+  decideSmsSent(state, { project: 'p', ...sent }, PHONE).reduce(evolve, state);
 const p = (customer_id: string, last_sent_at: number | null, updated_at: number | null): ProfileRef => ({ customer_id, last_sent_at, updated_at });
 
 describe('selectProfilesToUnsubscribe', () => {
@@ -59,6 +66,17 @@ describe('applyCustomerProfile', () => {
     const before = st([p('a', 3, 5)]);
     expect(applyCustomerProfile(before, { customer_id: 'a', phone: PHONE, updated_at: 4, deleted: true }, PHONE)).toBe(before);
     expect(applyCustomerProfile(emptyPhoneState(), { customer_id: 'x', phone: 'other', updated_at: 1, deleted: false }, PHONE).profiles).toEqual([]);
+  });
+});
+
+describe('decideCustomerProfile and decideSmsSent', () => {
+  it('name the change as facts of the phone', () => {
+    expect(decideCustomerProfile(emptyPhoneState(), { project: 'p', customer_id: 'a', phone: PHONE, updated_at: 5, deleted: false }, PHONE))
+      .toEqual([{ type: 'profile_updated', project: 'p', phone: PHONE, customer_id: 'a', updated_at: 5 }]);
+    expect(decideCustomerProfile({ ...emptyPhoneState(), profiles: [p('a', 1, 1)] }, { project: 'p', customer_id: 'a', phone: null, updated_at: 5, deleted: true }, PHONE))
+      .toEqual([{ type: 'profile_removed', project: 'p', phone: PHONE, customer_id: 'a' }]);
+    expect(decideSmsSent(emptyPhoneState(), { project: 'p', customer_id: 'a', sent_at: 7 }, PHONE))
+      .toEqual([{ type: 'sms_sent', project: 'p', phone: PHONE, customer_id: 'a', sent_at: 7 }]);
   });
 });
 

@@ -1,9 +1,10 @@
 // The phone-state task group: everything the matcher knows about one (project, phone) lives
-// in one partition, because all four inputs are keyed by the canonical phone.
+// in one partition, because all its inputs are keyed by the canonical phone. Every handler
+// decides with the core and folds the facts in with `evolve`: no state change happens here.
 
 import {
-  applyCustomerProfile, applySmsSent, blacklistEntryFor, blacklistKey, compiledSettings, decideConsentAccept,
-  emptyPhoneState, evolve, handleMessage, pruneProcessed, type CompiledSettings, type InboundMessage, type PhoneState, type SmsSettings,
+  blacklistEntryFor, blacklistKey, compiledSettings, decide, decideConsentAccept, decideConsentTracked, decideCustomerProfile,
+  decideSmsSent, emptyPhoneState, evolve, pruneProcessed, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
@@ -16,6 +17,7 @@ interface InboundSmsRecord { id: string; type: string; from: string; to: string;
 interface SmsSentRecord { project: string; customer_id: string; phone: string; sent_at: number }
 interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
 interface ConsentEventRecord { project: string; timestamp: number; action: string; identification: string; identification_type: string }
+interface ConsentTrackedRecord { project: string; phone: string; message_id: string; tracked_at: number }
 
 /** The settings of every project (the settings table, read whole by every instance). */
 export interface SettingsLookup {
@@ -57,6 +59,24 @@ async function emitBlacklist(ctx: Ctx, deps: PhoneDeps, project: string, phone: 
   ctx.emit({ topic, key: blacklistKey(project, phone), value: entry === null ? null : await deps.codec.encode(topic, entry) });
 }
 
+/**
+ * Folds the core's facts into the phone's state and writes their effects: the blacklist entry
+ * first (it has to be visible at once; the transaction makes everything visible together), then
+ * the facts the materializer needs, then the state.
+ */
+async function applyFacts(ctx: Ctx, deps: PhoneDeps, key: string, project: string, phone: string, before: PhoneState, facts: readonly Fact[]): Promise<void> {
+  if (facts.length === 0) return;
+  const after = facts.reduce(evolve, before);
+  await emitBlacklist(ctx, deps, project, phone, before, after);
+  const topic = deps.topics.facts.name;
+  for (const fact of facts) {
+    deps.metrics.facts.inc({ type: fact.type });
+    const record = matcherFactRecord(fact, ctx.now);
+    if (record) ctx.emit({ topic, key, value: await deps.codec.encode(topic, record) });
+  }
+  save(ctx, key, before, after);
+}
+
 function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; message: InboundMessage; settings: CompiledSettings }> {
   return {
     async parse(record) {
@@ -77,38 +97,37 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; mess
     },
     async apply({ key, message, settings }, ctx) {
       const before = await load(stateOf(ctx), key);
-      const { state: after, facts } = handleMessage(before, message, settings);
-      if (facts.length === 0) {
-        if (Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
-        return;
-      }
-      // Blacklist first: it has to be visible at once (and the transaction makes both visible together).
-      await emitBlacklist(ctx, deps, message.project, message.from, before, after);
-      for (const fact of facts) {
-        deps.metrics.facts.inc({ type: fact.type });
-        const record = matcherFactRecord(fact, ctx.now);
-        if (record) ctx.emit({ topic: deps.topics.facts.name, key: key, value: await deps.codec.encode(deps.topics.facts.name, record) });
-      }
-      save(ctx, key, before, after);
+      const facts = decide(before, message, settings);
+      if (facts.length === 0 && Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
+      await applyFacts(ctx, deps, key, message.project, message.from, before, facts);
     },
   };
 }
 
-function sent(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; sent: SmsSentRecord }> {
+/**
+ * A handler of a phone-keyed topic whose records name their project and phone: decode, check
+ * that the record is keyed by its canonical phone, decide with the core, fold the facts in.
+ */
+function phoneRecords<R extends { project: string; phone: string }>(
+  deps: PhoneDeps, record: string, decideFor: (state: PhoneState, value: R, phone: string) => Fact[],
+): RecordHandler<PhoneState, { key: string; phone: string; value: R }> {
   return {
-    async parse(record) {
-      const sent = await deps.codec.decode<SmsSentRecord>('SmsSent', record.message.value);
-      const phone = canonicalField(sent.phone, 'phone');
-      requireKey(record, phone, 'key_not_phone', 'the canonical phone');
-      const key = phoneStateKey(sent.project, phone);
-      return { value: { key, sent }, keys: [key] };
+    async parse(input) {
+      const value = await deps.codec.decode<R>(record, input.message.value);
+      const phone = canonicalField(value.phone, 'phone');
+      requireKey(input, phone, 'key_not_phone', 'the canonical phone');
+      const key = phoneStateKey(value.project, phone);
+      return { value: { key, phone, value }, keys: [key] };
     },
-    async apply({ key, sent }, ctx) {
+    async apply({ key, phone, value }, ctx) {
       const before = await load(stateOf(ctx), key);
-      save(ctx, key, before, applySmsSent(before, { customer_id: sent.customer_id, sent_at: sent.sent_at }));
+      await applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone));
     },
   };
 }
+
+const sent = (deps: PhoneDeps) => phoneRecords<SmsSentRecord>(deps, 'SmsSent', (state, sent, phone) =>
+  decideSmsSent(state, { project: sent.project, customer_id: sent.customer_id, sent_at: sent.sent_at }, phone));
 
 /** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
 function profiles(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; phone: string; profile: CustomerProfileRecord }> {
@@ -121,8 +140,8 @@ function profiles(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; pho
     },
     async apply({ key, phone, profile }, ctx) {
       const before = await load(stateOf(ctx), key);
-      const update = { customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted };
-      save(ctx, key, before, applyCustomerProfile(before, update, phone));
+      const update = { project: profile.project, customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted };
+      await applyFacts(ctx, deps, key, profile.project, phone, before, decideCustomerProfile(before, update, phone));
     },
   };
 }
@@ -138,14 +157,18 @@ function accepts(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; phon
     },
     async apply({ key, phone, accept }, ctx) {
       const before = await load(stateOf(ctx), key);
-      const facts = decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp });
-      for (const fact of facts) deps.metrics.facts.inc({ type: fact.type });
-      const after = facts.reduce(evolve, before);
-      await emitBlacklist(ctx, deps, accept.project, phone, before, after);
-      save(ctx, key, before, after);
+      await applyFacts(ctx, deps, key, accept.project, phone, before, decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp }));
     },
   };
 }
+
+/**
+ * The materializer tracked an opt-out's consent events. The entry becomes CONSENT_TRACKED here,
+ * in order with the opt-ins and accepts of the same phone, so the matcher stays the only writer
+ * of the blacklist and a notice that arrives after an opt-in changes nothing.
+ */
+const consentTracked = (deps: PhoneDeps) => phoneRecords<ConsentTrackedRecord>(deps, 'ConsentTracked', (state, tracked, phone) =>
+  decideConsentTracked(state, { project: tracked.project, phone, message_id: tracked.message_id, at: tracked.tracked_at }));
 
 export function phoneHandlers(deps: PhoneDeps): Map<string, RecordHandler<PhoneState, unknown>> {
   const t = deps.topics;
@@ -154,5 +177,6 @@ export function phoneHandlers(deps: PhoneDeps): Map<string, RecordHandler<PhoneS
     [t.sent.name, sent(deps)],
     [t.customersByPhone.name, profiles(deps)],
     [t.acceptsByPhone.name, accepts(deps)],
+    [t.consentTracked.name, consentTracked(deps)],
   ]);
 }

@@ -9,9 +9,10 @@
 //   task group "consent"    (partition N of tracking.consent.v1; stateless)
 //     tracking.consent.v1 (accept by phone) -> consent-accepts-by-phone (keyed by phone)
 //
-//   task group "phones"     (partition N of the four phone-keyed topics; store phone-state, changelog)
-//     sms.inbound.v1, sms.sent.v1, customers-by-phone, consent-accepts-by-phone
-//       -> sms.blacklist.v1 (<project>:<phone>, at once; null clears)
+//   task group "phones"     (partition N of the five phone-keyed topics; store phone-state, changelog)
+//     sms.inbound.v1, sms.sent.v1, customers-by-phone, consent-accepts-by-phone,
+//     optline.consent-tracked.v1 (from the materializer)
+//       -> sms.blacklist.v1 (<project>:<phone>, at once; null clears; the only writer)
 //       -> optline.facts.v1 (MatcherFact, keyed <project>:<phone>)
 //
 //   every group: bad input -> dead-letter topic (reason in headers); outputs, changelog records
@@ -38,7 +39,7 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
     groups: {
       customers: { inputs: [t.customers.name], store: 'customer-phone', changelog: t.customerPhoneChangelog.name },
       consent: { inputs: [t.consent.name] },
-      phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
+      phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name, t.consentTracked.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
     },
     /** One transactional id per task: whoever opens the task next fences the previous owner. */
     transactionalId: (taskId: string) => `${group}.${taskId}`,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '@optline/test';
 import {
-  closeEnv, factsOf, lastEntry, matcherEnv, phone, putSettings, readBlacklist, readDeadLetters, readFacts, sendConsentAccept, sendCustomer,
+  closeEnv, factsOf, lastEntry, matcherEnv, phone, putSettings, readBlacklist, readDeadLetters, readFacts, sendConsentAccept, sendConsentTracked, sendCustomer,
   sendInbound, sendSent, settingsRecord, startMatcher, stateDir, waitForState, type MatcherEnv,
 } from './support.ts';
 import type { Matcher } from '../src/index.ts';
@@ -136,6 +136,31 @@ describe('clearing the blacklist', () => {
     expect(entries.map((e) => e.entry?.status ?? null)).toEqual(['BLOCKED', null]);
     const state = await waitForState(env, key, (s) => s !== null && s.blacklist === null);
     expect(state?.blacklist).toBeNull();
+  });
+});
+
+describe('consent tracked (the materializer tells, the matcher writes)', () => {
+  it('moves the entry to CONSENT_TRACKED while it is BLOCKED by that opt-out; after an opt-in, or for an older opt-out, nothing', async () => {
+    const { project, to } = await projectWithProfiles();
+    const [tracked, optedIn] = [phone(), phone()];
+    const now = Date.now();
+    await sendInbound(env, { id: 'm-ct-1', from: tracked, to, body: 'STOP' });
+    await sendInbound(env, { id: 'm-ct-2', from: optedIn, to, body: 'STOP' });
+    await sendInbound(env, { id: 'm-ct-3', from: optedIn, to, body: 'START' });
+    await waitForState(env, `${project}:${optedIn}`, (s) => s !== null && s.blacklist === null && Object.hasOwn(s.processed, 'm-ct-3'));
+    await sendConsentTracked(env, { project, phone: tracked, message_id: 'm-old', tracked_at: now });
+    await sendConsentTracked(env, { project, phone: tracked, message_id: 'm-ct-1', tracked_at: now });
+    await sendConsentTracked(env, { project, phone: optedIn, message_id: 'm-ct-2', tracked_at: now });
+    await sendConsentTracked(env, { project, phone: tracked, message_id: 'm-ct-1', tracked_at: now + 1 }); // a flush redone after a crash
+
+    const state = await waitForState(env, `${project}:${tracked}`, (s) => s?.blacklist?.status === 'CONSENT_TRACKED');
+    expect(state?.blacklist).toMatchObject({ message_id: 'm-ct-1', updated_at: now });
+    // A marker after the notices: once its fact is out, every notice before it was applied.
+    await sendInbound(env, { id: 'm-ct-marker', from: optedIn, to, body: 'hello' });
+    await readFacts(env, (fs) => factsOf(fs, 'm-ct-marker').length >= 1);
+    const entries = await readBlacklist(env, (es) => es.filter((e) => e.key === `${project}:${tracked}`).length >= 2);
+    expect(entries.filter((e) => e.key === `${project}:${tracked}`).map((e) => e.entry?.status ?? null)).toEqual(['BLOCKED', 'CONSENT_TRACKED']);
+    expect(entries.filter((e) => e.key === `${project}:${optedIn}`).map((e) => e.entry?.status ?? null)).toEqual(['BLOCKED', null]);
   });
 });
 

@@ -110,6 +110,12 @@ export async function sendSent(env: MatcherEnv, sent: { project: string; custome
   await env.producer.send({ topic, acks: -1, messages: [{ key: sent.phone, value }] });
 }
 
+/** As the materializer tells the matcher: keyed by the canonical phone. */
+export async function sendConsentTracked(env: MatcherEnv, tracked: { project: string; phone: string; message_id: string; tracked_at: number }): Promise<void> {
+  const topic = env.topics.consentTracked.name;
+  await env.producer.send({ topic, acks: -1, messages: [{ key: tracked.phone, value: await env.serde.encode(topic, tracked) }] });
+}
+
 export async function sendConsentAccept(env: MatcherEnv, accept: { project: string; customer_id: string; phone: string; timestamp: number }): Promise<void> {
   const topic = env.topics.consent.name;
   const value = await env.serde.encode(topic, {

@@ -1,18 +1,13 @@
 // What a closed window turns into: consent events, incoming_message campaign events and the
-// blacklist entries that become CONSENT_TRACKED. Pure: the current blacklist is passed in.
+// notices that tell the matcher which opt-outs' consent events are tracked. Pure.
 
-import {
-  blacklistKey, campaignEventFor, consentEventsFor, markConsentTracked,
-  type BlacklistEntry, type CampaignEvent, type ConsentEvent,
-} from '@optline/core';
+import { campaignEventFor, consentEventsFor, type CampaignEvent, type ConsentEvent } from '@optline/core';
 import type { Fact } from './facts.ts';
 
 export interface WindowEvents {
   consent: ConsentEvent[];
   campaign: CampaignEvent[];
 }
-
-export type BlacklistLookup = (project: string, phone: string) => BlacklistEntry | undefined;
 
 /**
  * The events of a window's facts, in fact order, each event_id once (a fact the matcher
@@ -32,28 +27,25 @@ export function windowEvents(facts: readonly Fact[], importedAt: number): Window
   return { consent: [...consent.values()], campaign: [...campaign.values()] };
 }
 
-/**
- * The blacklist entries the window's opt-outs move to CONSENT_TRACKED, one per (project, phone)
- * at most. Only while the current entry is still BLOCKED by that same opt-out: an entry cleared
- * meanwhile (opt-in keyword, consent accept) is never resurrected, and one re-blocked by a newer
- * opt-out waits for that opt-out's events.
- */
-export function consentTrackedEntries(facts: readonly Fact[], importedAt: number, current: BlacklistLookup): BlacklistEntry[] {
-  const tracked = new Map<string, BlacklistEntry>();
-  for (const fact of facts) {
-    if (fact.type !== 'opted_out') continue;
-    const key = blacklistKey(fact.project, fact.phone);
-    const entry = tracked.get(key) ?? current(fact.project, fact.phone);
-    const next = entry && consentTracked(entry, fact.message_id, importedAt);
-    if (next) tracked.set(key, next);
-  }
-  return [...tracked.values()];
+/** What the matcher is told once an opt-out's consent events are tracked (Avro ConsentTracked). */
+export interface ConsentTrackedNotice {
+  project: string;
+  phone: string;
+  message_id: string;
+  tracked_at: number;
 }
 
-/** The entry as CONSENT_TRACKED for opt-out `messageId`, or null when the rule says leave it. */
-function consentTracked(entry: BlacklistEntry, messageId: string, at: number): BlacklistEntry | null {
-  // The entry itself stands in for the phone's blacklist state: core's rule copies it with
-  // `...`, so project and phone come through without a rest-destructuring copy per fact.
-  const next = markConsentTracked({ profiles: [], blacklist: entry, processed: {} }, { message_id: messageId, at }).blacklist;
-  return next === null || next.status === entry.status ? null : (next as BlacklistEntry);
+/**
+ * One notice per opt-out of the window (each (project, phone, message) once). Whether the
+ * blacklist entry becomes CONSENT_TRACKED is the matcher's decision, taken in order with the
+ * phone's opt-ins: it owns the entry, and this service never reads it.
+ */
+export function consentTrackedNotices(facts: readonly Fact[], trackedAt: number): ConsentTrackedNotice[] {
+  const notices = new Map<string, ConsentTrackedNotice>();
+  for (const fact of facts) {
+    if (fact.type !== 'opted_out') continue;
+    const id = JSON.stringify([fact.project, fact.phone, fact.message_id]);
+    if (!notices.has(id)) notices.set(id, { project: fact.project, phone: fact.phone, message_id: fact.message_id, tracked_at: trackedAt });
+  }
+  return [...notices.values()];
 }

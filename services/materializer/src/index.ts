@@ -4,7 +4,7 @@ import { Materializer } from './materializer.ts';
 export { Materializer, type FlushReport, type MaterializerOptions } from './materializer.ts';
 export { materializerTopology } from './topology.ts';
 export { factRecord, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
-export { consentTrackedEntries, windowEvents } from './events.ts';
+export { consentTrackedNotices, windowEvents, type ConsentTrackedNotice } from './events.ts';
 export { sendAll } from './produce.ts';
 export * from './windows.ts';
 

@@ -4,11 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { BlacklistClient } from '@optline/blacklist-client';
-import { blacklistKey, trackingKey, type BlacklistEntry } from '@optline/core';
+import { trackingKey } from '@optline/core';
 import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
-import { consentTrackedEntries, windowEvents, type WindowEvents } from './events.ts';
+import { consentTrackedNotices, windowEvents, type ConsentTrackedNotice, type WindowEvents } from './events.ts';
 import { materializerMetrics, type MaterializerMetrics } from './metrics.ts';
 import { PartitionWindows, type FlushPlan } from './partition.ts';
 import { readFact, type DeadLetter, type Item } from './read.ts';
@@ -33,7 +32,8 @@ export interface FlushReport {
   facts: number;
   consent: number;
   campaign: number;
-  blacklist: number;
+  /** ConsentTracked notices to the matcher. */
+  consentTracked: number;
   deadLetters: number;
   commitOffset: number;
   ms: number;
@@ -55,7 +55,6 @@ export class Materializer {
   private readonly spec: WindowSpec;
   private readonly kafka: Kafka;
   private readonly serde: AvroSerde;
-  private readonly blacklist: BlacklistClient;
   private readonly m: MaterializerMetrics;
   private readonly owned = new Map<number, Owned>();
   private readonly producers = new Map<number, Producer>();
@@ -76,7 +75,6 @@ export class Materializer {
     this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
     this.metrics = options.metrics ?? createMetricsRegistry('materializer');
     this.m = materializerMetrics(this.metrics, () => this.pendingFacts());
-    this.blacklist = new BlacklistClient({ config, logger, kafka: this.kafka, serde: this.serde, metrics: this.metrics });
   }
 
   async start(): Promise<void> {
@@ -84,8 +82,6 @@ export class Materializer {
     await provision(this.options.config, logger);
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.blacklist.start();
-    await this.blacklist.ready();
     this.consumer = this.kafka.consumer({
       groupId: this.topology.groupId,
       readUncommitted: false,
@@ -120,7 +116,6 @@ export class Materializer {
     await this.consumer?.disconnect();
     await this.serial.catch(() => undefined);
     await Promise.all([...this.producers.values()].map((p) => p.disconnect()));
-    await this.blacklist.stop();
     await this.admin?.disconnect();
   }
 
@@ -201,10 +196,6 @@ export class Materializer {
   private async tick(): Promise<void> {
     const boundary = closedBoundary(this.now(), this.spec);
     const due = [...this.owned].filter(([, o]) => o.windows.isDue(boundary));
-    // Every entry committed before the windows closed is in memory before any flush decides on
-    // it; the tail keeps applying newer ones while the flushes write their events.
-    const optOut = (i: Item) => i.kind === 'fact' && i.fact.type === 'opted_out';
-    if (due.some(([, o]) => o.windows.dueIncludes(boundary, optOut))) await this.blacklist.sync();
     await Promise.all(due.map(([partition, owned]) => this.flush(partition, owned, owned.windows.takeDue(boundary))));
   }
 
@@ -219,19 +210,12 @@ export class Materializer {
       else dead.push(item);
     }
     const events = windowEvents(facts, importedAt);
-    let tracked: BlacklistEntry[] = [];
+    const tracked = consentTrackedNotices(facts, importedAt);
     try {
-      const records = await this.encode(events, dead);
+      const records = await this.encode(events, tracked, dead);
       const tx = await owned.producer.transaction();
       try {
         await sendAll(tx, records);
-        // Decided last, so an opt-in that cleared the entry while the events were written is
-        // seen (see DESIGN.md for the window that remains).
-        if (facts.some((f) => f.type === 'opted_out')) {
-          tracked = consentTrackedEntries(facts, importedAt, (project, phone) => this.blacklist.get(project, phone));
-          const encode = await this.serde.encoderFor(this.topology.writes.blacklist);
-          await sendAll(tx, [{ topic: this.topology.writes.blacklist, messages: tracked.map((e) => ({ key: blacklistKey(e.project, e.phone), value: encode(e) })) }]);
-        }
         if (this.options.pauseInFlushMs) {
           this.options.logger.warn({ partition, ms: this.options.pauseInFlushMs }, 'test hook: pausing in flush before commit');
           await sleep(this.options.pauseInFlushMs);
@@ -252,7 +236,7 @@ export class Materializer {
     owned.windows.commit(plan);
     this.reportFlush({
       partition, boundary: plan.boundary, facts: facts.length, consent: events.consent.length, campaign: events.campaign.length,
-      blacklist: tracked.length, deadLetters: dead.length, commitOffset: plan.commitOffset, ms: Math.round(performance.now() - started),
+      consentTracked: tracked.length, deadLetters: dead.length, commitOffset: plan.commitOffset, ms: Math.round(performance.now() - started),
     }, dead);
   }
 
@@ -261,7 +245,7 @@ export class Materializer {
     this.m.flushSeconds.observe(report.ms / 1000);
     this.m.events.inc({ output: 'consent' }, report.consent);
     this.m.events.inc({ output: 'campaign' }, report.campaign);
-    this.m.events.inc({ output: 'blacklist' }, report.blacklist);
+    this.m.events.inc({ output: 'consent_tracked' }, report.consentTracked);
     for (const d of dead) this.m.deadLetters.inc({ rule: d.reason.rule });
     this.options.logger.info(report, 'window flushed');
     this.options.onFlush?.(report);
@@ -279,7 +263,7 @@ export class Materializer {
     }
   }
 
-  private async encode(events: WindowEvents, dead: DeadLetter[]): Promise<TopicMessages[]> {
+  private async encode(events: WindowEvents, tracked: ConsentTrackedNotice[], dead: DeadLetter[]): Promise<TopicMessages[]> {
     const { writes } = this.topology;
     const encodeAll = async <T extends object>(topic: string, values: T[], key: (v: T) => string) => {
       const encode = await this.serde.encoderFor(topic);
@@ -288,6 +272,8 @@ export class Materializer {
     const records = [
       await encodeAll(writes.consent, events.consent, trackingKey),
       await encodeAll(writes.campaign, events.campaign, trackingKey),
+      // Keyed by the phone, as sms.inbound.v1: the notice reaches the matcher task that owns the phone.
+      await encodeAll(writes.consentTracked, tracked, (n) => n.phone),
       { topic: writes.deadLetter, messages: dead.map((d) => deadLetterMessage(d.message.key, d.message.value, d.reason, d.message.headers)) },
     ];
     return records.filter((r) => r.messages.length > 0);

@@ -83,11 +83,6 @@ export class PartitionWindows<T> {
     return this.caughtUp && boundary > this.flushed;
   }
 
-  /** True when a window ending at or before `boundary` holds an item matching `test`. */
-  dueIncludes(boundary: number, test: (item: T) => boolean): boolean {
-    return this.pending.some((p) => p.window < boundary && test(p.item));
-  }
-
   /**
    * Takes the windows ending at or before `boundary` out of the pending ones. The partition
    * reflects the flush at once (records read while it commits land in later windows); if the

@@ -6,10 +6,10 @@
 //     -> on window close, one transaction per input partition (transactional id per partition):
 //          consent   (ConsentEvent reject/accept, keyed customer_id else phone)
 //          campaign  (CampaignEvent incoming_message, keyed customer_id else phone)
-//          blacklist (BlacklistEntry CONSENT_TRACKED, keyed <project>:<phone>)
+//          consentTracked (ConsentTracked per opt-out, keyed by canonical phone) -> the matcher,
+//            the only writer of sms.blacklist.v1, moves the entry to CONSENT_TRACKED
 //          deadLetter (fact records that cannot be read, with the reason)
 //          + the partition's offset and watermark, committed to the group
-//   blacklist is also read (BlacklistClient) to decide which entries may become CONSENT_TRACKED.
 
 import type { OptlineConfig } from '@optline/runtime';
 import { groupId, topics } from '@optline/kafka';
@@ -20,8 +20,8 @@ export function materializerTopology(config: Pick<OptlineConfig, 'topicNamespace
   return {
     topics: t,
     groupId: group,
-    reads: { facts: t.facts.name, blacklist: t.blacklist.name },
-    writes: { consent: t.consent.name, campaign: t.campaign.name, blacklist: t.blacklist.name, deadLetter: t.deadLetter.name },
+    reads: { facts: t.facts.name },
+    writes: { consent: t.consent.name, campaign: t.campaign.name, consentTracked: t.consentTracked.name, deadLetter: t.deadLetter.name },
     /**
      * One transactional id per input partition: whoever owns the partition next fences the
      * previous owner's open flush (kafkajs has no KIP-447 group-metadata fencing).

@@ -7,7 +7,7 @@ import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
 import { testConfig, uniqueName } from '@optline/test';
 import { windowStart } from '../src/windows.ts';
-import { blocked, incoming, MaterializerProcess, MatcherStandIn, optOut, OutputReader } from './support.ts';
+import { incoming, MaterializerProcess, MatcherStandIn, optOut, OutputReader } from './support.ts';
 
 const WINDOW = 4000;
 const GRACE = 500;
@@ -109,7 +109,6 @@ describe.concurrent('crash recovery of the materializer process', () => {
   it('kill -9 in the middle of a flush (events written, not committed): after the restart each event is there once', async ({ expect }) => {
     const s = midFlush;
     const phone = '00421905000011';
-    await s.matcher.blacklist('crash2', phone, blocked('crash2', phone, 'e'));
     const a = run(s, { OPTLINE_MATERIALIZER_TEST_PAUSE_IN_FLUSH_MS: '60000' });
     await a.waitForLog('started', (l) => l.msg === 'materializer started');
     await s.matcher.fact(optOut('crash2', phone, 'e', ['c1', 'c2', 'c3'], ['sms', 'news']), Date.now(), 1);
@@ -126,7 +125,7 @@ describe.concurrent('crash recovery of the materializer process', () => {
 
     run(s);
     await expectExactlyOnce(expect, s, 6, 2);
-    const entries = s.reader.records.filter((r) => r.topic === s.named.blacklist.name && r.key === `crash2:${phone}`);
-    expect(entries.map((r) => r.value!.status)).toEqual(['BLOCKED', 'CONSENT_TRACKED']);
+    const notices = s.reader.of(s.named.consentTracked.name, 'crash2');
+    expect(notices.map((r) => [r.key, r.value!.message_id])).toEqual([[phone, 'e']]);
   });
 });

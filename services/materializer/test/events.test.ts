@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { BlacklistEntry } from '@optline/core';
-import { consentTrackedEntries, windowEvents } from '../src/events.ts';
+import { consentTrackedNotices, windowEvents } from '../src/events.ts';
 import { factRecord, unwrapFact, FactError, type Fact } from '../src/facts.ts';
 
 const RECEIVED = Date.parse('2026-03-01T10:15:00Z');
 const NOW = Date.parse('2026-03-01T11:01:00Z');
 const base = { project: 'shop', phone: '00421905123456', received_at: RECEIVED, body: 'STOP please', sender: '00421905123456', recipient: '00421900000001' };
 const optOut = (message_id: string, customer_ids: string[], categories = ['sms']) => ({ type: 'opted_out' as const, ...base, message_id, keyword: 'STOP', customer_ids, categories });
-const blocked = (message_id: string): BlacklistEntry => ({ project: 'shop', phone: base.phone, status: 'BLOCKED', keyword: 'STOP', message_id, blocked_at: RECEIVED, updated_at: RECEIVED });
-const none = () => undefined;
 
-describe('windowEvents and consentTrackedEntries', () => {
+describe('windowEvents and consentTrackedNotices', () => {
   it('the product page example: two profiles reply STOP -> two consent rejects, one incoming_message on the last-SMS profile', () => {
     const facts: Fact[] = [
       optOut('m1', ['c-last-sms', 'c-other']),
@@ -49,20 +46,15 @@ describe('windowEvents and consentTrackedEntries', () => {
     expect(new Set(out.consent.map((e) => e.event_id)).size).toBe(2);
   });
 
-  it('marks the entry CONSENT_TRACKED when it is still BLOCKED by the same opt-out', () => {
-    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => blocked('m1'))).toEqual([{ ...blocked('m1'), status: 'CONSENT_TRACKED', updated_at: NOW }]);
-  });
-
-  it('never resurrects an entry cleared meanwhile, nor marks one re-blocked by a newer opt-out', () => {
-    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, none)).toEqual([]);
-    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => blocked('m2'))).toEqual([]);
-    const tracked = { ...blocked('m1'), status: 'CONSENT_TRACKED' as const };
-    expect(consentTrackedEntries([optOut('m1', ['c1'])], NOW, () => tracked)).toEqual([]);
-  });
-
-  it('marks the entry for the opt-out that blocked it last when a window holds several of one phone', () => {
-    expect(consentTrackedEntries([optOut('m1', ['c1']), optOut('m2', ['c1'])], NOW, () => blocked('m2')))
-      .toEqual([{ ...blocked('m2'), status: 'CONSENT_TRACKED', updated_at: NOW }]);
+  it('tells the matcher once per opt-out that its consent events are tracked, and nothing for other facts', () => {
+    const facts: Fact[] = [
+      optOut('m1', ['c1']), optOut('m1', ['c1']), optOut('m2', ['c1']),
+      { type: 'incoming_message', ...base, message_id: 'm3', customer_id: 'c1' },
+    ];
+    expect(consentTrackedNotices(facts, NOW)).toEqual([
+      { project: 'shop', phone: base.phone, message_id: 'm1', tracked_at: NOW },
+      { project: 'shop', phone: base.phone, message_id: 'm2', tracked_at: NOW },
+    ]);
   });
 
   it('keys no customer: an incoming message without a profile keeps customer_id null', () => {

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
-import { BlacklistClient } from '@optline/blacklist-client';
 import { AvroSerde, createKafka, provision, readDeadLetterReason, type Topics } from '@optline/kafka';
 import { createLogger, type OptlineConfig } from '@optline/runtime';
 import { testConfig, uniqueName } from '@optline/test';
 import { factRecord, Materializer, type FlushReport } from '../src/index.ts';
 import { closesAt, windowStart } from '../src/windows.ts';
-import { blocked, incoming, MatcherStandIn, optOut, OutputReader } from './support.ts';
+import { incoming, MatcherStandIn, optOut, OutputReader } from './support.ts';
 
 const WINDOW = 3000;
 const GRACE = 500;
@@ -17,7 +16,6 @@ let serde: AvroSerde;
 let producer: Producer;
 let matcher: MatcherStandIn;
 let reader: OutputReader;
-let blacklist: BlacklistClient;
 let materializer: Materializer;
 const flushes: Array<FlushReport & { at: number }> = [];
 
@@ -30,23 +28,20 @@ beforeAll(async () => {
   await producer.connect();
   matcher = new MatcherStandIn(producer, serde, named);
   reader = await new OutputReader(kafka, serde, named).start();
-  blacklist = new BlacklistClient({ config });
-  await blacklist.start();
   materializer = new Materializer({ config, logger: createLogger('materializer-test', 'warn'), onFlush: (r) => flushes.push({ ...r, at: Date.now() }) });
   await materializer.start();
 });
 
 afterAll(async () => {
   await materializer?.stop();
-  await Promise.all([reader?.stop(), blacklist?.stop(), producer?.disconnect()]);
+  await Promise.all([reader?.stop(), producer?.disconnect()]);
 });
 
 // Every test has a project of its own, so they share the materializer and run side by side.
 describe.concurrent('materializer', () => {
-  it('turns the product page example into two consent rejects and one incoming_message on the right profile, then CONSENT_TRACKED', async ({ expect }) => {
+  it('turns the product page example into two consent rejects and one incoming_message on the right profile, then tells the matcher', async ({ expect }) => {
     const phone = '00421905123456';
     const received = Date.now() - 200;
-    await matcher.blacklist('page', phone, blocked('page', phone, 'sms-1', received));
     await matcher.fact(optOut('page', phone, 'sms-1', ['c-last-sms', 'c-other'], ['sms'], received));
     await matcher.fact(incoming('page', phone, 'sms-1', 'c-last-sms', received));
 
@@ -66,8 +61,12 @@ describe.concurrent('materializer', () => {
       project: 'page', customer_id: 'c-last-sms', status: 'incoming_message', action_type: 'sms', timestamp: received,
       message: 'STOP', sender: phone, recipient: '00421900000001',
     });
-    await blacklist.sync();
-    expect(blacklist.get('page', phone)).toMatchObject({ status: 'CONSENT_TRACKED', message_id: 'sms-1', blocked_at: received });
+    // The matcher, the only writer of the blacklist, learns that this opt-out's consent is tracked.
+    await reader.waitFor('the ConsentTracked notice', () => reader.of(named.consentTracked.name, 'page').length >= 1);
+    const [notice] = reader.of(named.consentTracked.name, 'page');
+    expect(notice!.key).toBe(phone);
+    expect(notice!.value).toMatchObject({ project: 'page', phone, message_id: 'sms-1' });
+    expect(notice!.value!.tracked_at).toBe(consent[0]!.value!.imported_timestamp);
   });
 
   it('makes 30 consent events for 3 categories x 10 profiles, each once', async ({ expect }) => {
@@ -79,18 +78,6 @@ describe.concurrent('materializer', () => {
     expect(events).toHaveLength(30);
     expect(new Set(events.map((e) => e.value!.event_id)).size).toBe(30);
     expect(new Set(events.map((e) => `${e.value!.customer_id}/${e.value!.category}`)).size).toBe(30);
-  });
-
-  it('never resurrects a blacklist entry cleared before the window closed', async ({ expect }) => {
-    const phone = '00421905000777';
-    await matcher.blacklist('cleared', phone, blocked('cleared', phone, 'sms-7'));
-    await matcher.fact(optOut('cleared', phone, 'sms-7', ['c1'], ['sms']));
-    await matcher.blacklist('cleared', phone, null); // opt-in keyword or consent accept
-    await reader.waitFor('the consent event', () => reader.of(named.consent.name, 'cleared').length >= 1);
-    await blacklist.sync();
-    expect(blacklist.isBlacklisted('cleared', phone)).toBe(false);
-    const writes = reader.records.filter((r) => r.topic === named.blacklist.name && r.key === `cleared:${phone}`);
-    expect(writes.map((w) => w.value?.status ?? null)).toEqual(['BLOCKED', null]);
   });
 
   it('closes a window on an idle partition by the clock, and puts a late fact into the next window', async ({ expect }) => {
@@ -146,5 +133,4 @@ it('exposes its metrics in the Prometheus text format', async () => {
   const text = await materializer.metrics.metrics();
   expect(text).toMatch(/optline_materializer_flushes_total\{result="committed"[^}]*\} [1-9]/);
   expect(text).toMatch(/optline_materializer_dead_letters_total\{rule="not_avro"[^}]*\} 1/);
-  expect(text).toMatch(/optline_blacklist_client_lag_records/);
 });

@@ -2,7 +2,6 @@
 // outputs as a downstream read_committed consumer would, and running the service as a process.
 
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
-import type { BlacklistEntry } from '@optline/core';
 import type { AvroSerde, Topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
 import { CliProcess, uniqueName } from '@optline/test';
@@ -19,11 +18,7 @@ export function incoming(project: string, phone: string, message_id: string, cus
   return { type: 'incoming_message', project, phone, message_id, received_at, body: 'STOP', sender: phone, recipient: '00421900000001', customer_id };
 }
 
-export function blocked(project: string, phone: string, message_id: string, at = Date.now()): BlacklistEntry {
-  return { project, phone, status: 'BLOCKED', keyword: 'STOP', message_id, blocked_at: at, updated_at: at };
-}
-
-/** Publishes as the matcher does: facts keyed `<project>:<phone>`, blacklist entries keyed the same. */
+/** Publishes facts as the matcher does, keyed `<project>:<phone>`. */
 export class MatcherStandIn {
   constructor(private readonly producer: Producer, private readonly serde: AvroSerde, private readonly named: Topics) {}
 
@@ -36,11 +31,6 @@ export class MatcherStandIn {
       messages: [{ key, value, partition: partition ?? [...key].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 5, 0) }],
     });
     return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
-  }
-
-  async blacklist(project: string, phone: string, entry: BlacklistEntry | null): Promise<void> {
-    const value = entry === null ? null : await this.serde.encode(this.named.blacklist.name, entry);
-    await this.producer.send({ topic: this.named.blacklist.name, acks: -1, messages: [{ key: `${project}:${phone}`, value }] });
   }
 }
 
@@ -65,10 +55,10 @@ export class OutputReader {
   constructor(private readonly kafka: Kafka, private readonly serde: AvroSerde, private readonly named: Topics, private readonly readUncommitted = false) {}
 
   async start(): Promise<this> {
-    const { consent, campaign, blacklist, deadLetter } = this.named;
+    const { consent, campaign, consentTracked, deadLetter } = this.named;
     this.consumer = this.kafka.consumer({ groupId: uniqueName('test-output'), readUncommitted: this.readUncommitted, maxWaitTimeInMs: 100 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [consent.name, campaign.name, blacklist.name, deadLetter.name], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [consent.name, campaign.name, consentTracked.name, deadLetter.name], fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const avro = topic !== deadLetter.name && message.value !== null;
