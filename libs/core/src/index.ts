@@ -12,3 +12,8 @@ export * from './events.ts';
 export * from './reply-decision.ts';
 export * from './replies.ts';
 export * from './suggested-settings.ts';
+export * from './possible/detector.ts';
+export * from './possible/phrases.ts';
+export * from './possible/typos.ts';
+export * from './possible/words.ts';
+export { LANGUAGES } from './possible/languages/index.ts';

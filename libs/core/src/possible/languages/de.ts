@@ -1,0 +1,47 @@
+// German. Syntax: phrases.ts. Umlauts lose their dots ("hören" is "horen"), ß is "ss".
+import type { LanguageRules } from '../phrases.ts';
+
+export const de: LanguageRules = {
+  language: 'de',
+  classes: {
+    send: 'schreib* schick* senden send* zusend* zuschick* kontaktier* anschreib* anruf* belastig* nerv* zumull* spamm*',
+    msg: 'sms nachricht* message* mitteilung* werbung werbe* newsletter* mail* email* angebot* spam* benachrichtigung* textnachricht* kurznachricht* info*',
+    me: 'mir mich uns',
+  },
+  stop: [
+    'keine @msg mehr',
+    'keine weiteren @msg',
+    'keine werbung|werbesms|spam|newsletter',
+    'keine @msg bitte|$',
+    'bitte keine @msg',
+    'nicht mehr @send|kontaktieren|anschreiben',
+    '@send [sie] [@me] [bitte] nicht mehr',
+    '@send [sie] [@me] keine @msg mehr',
+    'abmeld*',
+    'abbestell*',
+    'austrag*',
+    'trag* [sie] mich|uns [bitte] aus',
+    'melde* [sie] mich|uns [bitte] ab',
+    'bestelle* [sie] [das|es|den|die] ab',
+    'horen|hort|hor|hoert|hoeren [sie|ihr|bitte|endlich] auf',
+    'aufhor*',
+    'lass* [sie] mich|uns [bitte] in ruhe',
+    'losch* [sie] [bitte] meine|mich|unsere',
+    'meine nummer|daten|telefonnummer|handynummer [bitte] losch*|entfern*|streich*',
+    'entfern* [sie] [bitte] mich|meine|uns',
+    'streich* [sie] [bitte] mich|meine',
+    'will|mochte|moechte|wunsche|wuensche keine @msg',
+    'nie angemeldet|registriert|eingewilligt|zugestimmt',
+    'kein interesse ... abmeld*|losch*|stop|aufhor*|keine',
+    'bitte stop|stopp|stoppen',
+    '@msg stoppen|beenden|einstellen|abstellen',
+  ],
+  not: [
+    'nicht aufhor*',
+    'nie aufhor*',
+    'horen|hort|hor nicht auf',
+    'keine @msg bekommen|erhalten|angekommen|gesehen',
+    'nicht mehr vorratig|lieferbar|verfugbar|da|warten',
+  ],
+  notTypos: ['stopp', 'stoppt', 'stil', 'stoff', 'stock', 'ende'],
+};

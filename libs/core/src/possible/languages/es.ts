@@ -1,0 +1,45 @@
+// Spanish. Syntax: phrases.ts. Accents drop ("más" is "mas", "envíen" is "envien").
+import type { LanguageRules } from '../phrases.ts';
+
+export const es: LanguageRules = {
+  language: 'es',
+  classes: {
+    send: 'envi* mand* escrib* contact* llam* molest* spam* textear* mensajear*',
+    msg: 'sms mensaje* msj* texto* publicidad promo* oferta* correo* mail* email* notificacion* newsletter* anuncio* spam',
+    me: 'me nos',
+    stopv: 'dejen deja dejad dejar deje paren para parad parar pare',
+    removeme: 'quitenme quitame quiteme sacame saquenme sacadme borrenme borrame borreme eliminenme eliminame elimineme',
+  },
+  stop: [
+    '^baja $',
+    '^baja por|porfa|porfavor|gracias|ya',
+    'de baja',
+    'darme|dame|denme|darnos|deme de baja',
+    '@stopv de @send',
+    '@stopv de @me @send',
+    'no @me @send mas',
+    'no @me @send [ningun|ningunos|ninguna] [mas] @msg',
+    'no @send mas',
+    'no mas @msg',
+    'ni un|una @msg mas',
+    'no quiero|deseo [recibir] [mas] ... @msg',
+    'ya no quiero|deseo recibir',
+    '@removeme',
+    'elimin*|borr*|quit*|sac* mi numero|telefono|celular|movil',
+    'elimin*|borr*|quit*|sac* mis datos',
+    'desuscri*',
+    'desinscri*',
+    'darse|darme de baja',
+    'dejenme|dejame|dejeme en paz',
+    'favor stop',
+    'basta [ya] de @msg|@send',
+    'nunca me suscribi|registre|apunte',
+    'yo no me suscribi|registre|apunte',
+    'como dejo de recibir',
+  ],
+  not: [
+    'no @stopv de',
+    'nunca @stopv de',
+  ],
+  notTypos: ['stock', 'sto', 'soto', 'esto'],
+};
