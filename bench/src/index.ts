@@ -8,7 +8,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ run(args:
   propagation: { summary: 'ingress 2xx of a STOP until send-check refuses, p50/p99 (needs the local stack)', load: () => import('./propagation.ts') },
   matcher: { summary: 'matcher replies/s vs a raw kafkajs passthrough; restore of 1 M profiles (needs the local stack)', load: () => import('./matcher.ts') },
   materializer: { summary: 'flush of a 100k opt-out window vs raw transactional produce of the same records (needs the local stack)', load: () => import('./materializer.ts') },
-  blacklist: { summary: 'blacklist client look-ups vs a plain Map (needs the local stack)', load: () => import('./blacklist.ts') },
+  blacklist: { summary: 'blacklist client at 1 M (and 10 M) entries: ready time, memory per entry, look-ups, export, vs the old Map client (needs the local stack)', load: () => import('./blacklist/index.ts') },
   ingress: { summary: 'POST /v1/sinch/inbound (acks=all) vs a no-op route on the same server (needs the local stack)', load: () => import('./ingress.ts') },
 };
 

@@ -63,7 +63,7 @@ describe('BlacklistClient', () => {
     expect(client.size).toBe(49);
     expect(client.isBlacklisted('p1', '00421905000007')).toBe(false);
     expect(client.get('p1', '00421905000009')?.status).toBe('CONSENT_TRACKED');
-    expect(client.get('p1', '00421905000001')).toEqual(entry('00421905000001'));
+    expect(client.get('p1', '00421905000001')).toEqual({ ...entry('00421905000001'), source: 'keyword', actor: null, reason: null });
     expect(client.isBlacklisted('p2', '00421905000001')).toBe(false);
     expect(client.lag()).toBe(0);
     const text = await metrics.metrics();
@@ -80,6 +80,30 @@ describe('BlacklistClient', () => {
     await write('p1:00421911111111', null, true);
     await client.sync();
     expect(client.isBlacklisted('p1', '00421911111111')).toBe(false);
+  });
+
+  it('pages a project in phone order with a status filter, and exports it whole', async () => {
+    const client = await started();
+    await client.ready();
+    const phones = (page: BlacklistRecord[]) => page.map((e) => e.phone);
+    const first = client.list('p1', { limit: 20 });
+    expect(first).toHaveLength(20);
+    expect(phones(first)).toEqual([...phones(first)].sort());
+    expect(first[0]!.phone).toBe('00421905000000');
+    const second = client.list('p1', { limit: 20, after: first[19]!.phone });
+    expect(second[0]!.phone > first[19]!.phone).toBe(true);
+    const all: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = client.list('p1', { limit: 7, ...(after ? { after } : {}) });
+      all.push(...phones(page));
+      if (page.length < 7) break;
+      after = page[6]!.phone;
+    }
+    expect(all).toEqual([...client.export('p1')].map((e) => e.phone).sort());
+    expect(all).toHaveLength(client.projectSize('p1'));
+    expect(phones(client.list('p1', { limit: 100, status: 'CONSENT_TRACKED' }))).toEqual(['00421905000009']);
+    expect([...client.export('p1', 'CONSENT_TRACKED')].map((e) => e.phone)).toEqual(['00421905000009']);
+    expect(client.list('nope', { limit: 5 })).toEqual([]);
   });
 
   it('answers a look-up in microseconds', async () => {
