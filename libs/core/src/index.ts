@@ -17,3 +17,4 @@ export * from './possible/phrases.ts';
 export * from './possible/typos.ts';
 export * from './possible/words.ts';
 export { LANGUAGES } from './possible/languages/index.ts';
+export * from './timestamp.ts';

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from './errors.ts';
 import { shared } from './shared.ts';
+import { parseStrictJson } from './strict-json.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,20 +17,26 @@ const problems = new WeakMap<FastifyRequest, HttpError>();
 
 function parseJson(request: FastifyRequest, raw: Buffer): unknown {
   if (raw.length === 0) {
-    problems.set(request, new HttpError(400, 'invalid_json', 'the body is empty; a JSON object is expected'));
+    problems.set(request, new HttpError(400, 'invalid_json', 'the body is empty; a JSON object is expected', [{ field: 'body', rule: 'required', message: 'the body is empty; a JSON object is expected' }]));
     return undefined;
   }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    problems.set(request, new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`));
-    return undefined;
-  }
+  const parsed = parseStrictJson(raw);
+  if (parsed.ok) return parsed.value;
+  problems.set(request, new HttpError(400, 'invalid_json', parsed.problem.message, [parsed.problem]));
+  return undefined;
+}
+
+/** Bodies are read as UTF-8: a JSON body declaring another charset is refused, not misread. */
+function charsetProblem(type: string | undefined): HttpError | null {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type ?? '')?.[1]?.toLowerCase();
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return null;
+  const message = `content-type '${type}' declares charset ${charset}; JSON bodies must be UTF-8`;
+  return new HttpError(415, 'unsupported_media_type', message, [{ field: 'headers.content-type', rule: 'charset', message }]);
 }
 
 /**
- * JSON bodies only: `application/json` is parsed (and kept raw in `request.rawBody`); any other
- * content type answers 415. The body limit is the server's or route's `bodyLimit` (413 above).
+ * JSON bodies only: `application/json` is parsed strictly (see strict-json.ts; kept raw in
+ * `request.rawBody`); any other content type, or another charset than UTF-8, answers 415. The body limit is the server's or route's `bodyLimit` (413 above).
  * Register it after the context's authentication plugins: its check runs in preValidation, in
  * registration order.
  */
@@ -38,13 +45,16 @@ export const jsonBody = shared('optline-json-body', async (app) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
     request.rawBody = raw as Buffer;
-    done(null, parseJson(request, raw as Buffer));
+    const charset = charsetProblem(request.headers['content-type']);
+    if (charset) problems.set(request, charset);
+    done(null, charset ? undefined : parseJson(request, raw as Buffer));
   });
   // '*' also catches a body sent without any content-type.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw, done) => {
     request.rawBody = raw as Buffer;
     const type = request.headers['content-type'];
-    problems.set(request, new HttpError(415, 'unsupported_media_type', `content-type ${type ? `'${type}'` : '(none)'} is not supported; send application/json`));
+    const message = `content-type ${type ? `'${type}'` : '(none)'} is not supported; send application/json`;
+    problems.set(request, new HttpError(415, 'unsupported_media_type', message, [{ field: 'headers.content-type', rule: 'media_type', message }]));
     done(null, undefined);
   });
   app.addHook('preValidation', (request, _reply, done) => done(problems.get(request)));

@@ -73,6 +73,7 @@ const CODES_BY_STATUS: Record<number, string> = {
   406: 'not_acceptable',
   408: 'request_timeout',
   409: 'conflict',
+  412: 'precondition_failed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'unprocessable',
@@ -88,18 +89,23 @@ export function toHttpError(error: unknown, request?: FastifyRequest): HttpError
     const fields = fieldErrors(e.validation, e.validationContext);
     return new HttpError(400, 'invalid_request', `the request is invalid: ${fields.map((f) => f.message).join('; ')}`, fields);
   }
+  const refused = (status: number, code: string, field: string, rule: string, message: string) => new HttpError(status, code, message, [{ field, rule, message }]);
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = request?.routeOptions.bodyLimit;
-      return new HttpError(413, 'payload_too_large', `the body is larger than the limit of ${limit ?? 'this endpoint'} bytes`);
+      return refused(413, 'payload_too_large', 'body', 'maxBytes', `the body is larger than the limit of ${limit ?? 'this endpoint'} bytes`);
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(415, 'unsupported_media_type', `content-type ${request?.headers['content-type'] ?? '(none)'} is not supported; send application/json`);
+      return refused(415, 'unsupported_media_type', 'headers.content-type', 'media_type', `content-type ${request?.headers['content-type'] ?? '(none)'} is not supported; send application/json`);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new HttpError(400, 'invalid_json', `the body is not valid JSON: ${e.message}`);
+      return refused(400, 'invalid_json', 'body', 'json', `the body is not valid JSON: ${e.message}`);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new HttpError(400, 'bad_request', 'the content-length does not match the body');
+      return refused(400, 'bad_request', 'headers.content-length', 'content_length', 'the content-length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return refused(400, 'bad_url', 'url', 'percent_encoding', `the URL is not valid: ${e.message ?? 'a percent-encoding is malformed'}`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return refused(414, 'uri_too_long', 'url', 'maxLength', 'a path segment of the URL is too long');
   }
   const status = e.statusCode ?? 500;
   if (status >= 400 && status < 500) return new HttpError(status, CODES_BY_STATUS[status] ?? 'bad_request', e.message ?? 'bad request');

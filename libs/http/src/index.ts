@@ -7,3 +7,4 @@ export * from './auth.ts';
 export * from './probes.ts';
 export * from './metrics.ts';
 export * from './server.ts';
+export * from './strict-json.ts';

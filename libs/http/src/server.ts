@@ -1,11 +1,15 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '@optline/runtime';
+import { toHttpError } from './errors.ts';
 
 export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body in bytes (413 above). */
   bodyLimit?: number;
 }
+
+/** Longest path parameter the router lets through to a route's schema. */
+export const MAX_PARAM_LENGTH = 2048;
 
 /**
  * A Fastify instance with this project's defaults: Ajv reports every broken field (not only the
@@ -21,6 +25,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
     // Idle keep-alive connections are closed at shutdown; requests in flight finish.
     forceCloseConnections: 'idle',
+    // Path parameters are bounded by each route's schema (project names up to 128 characters,
+    // phones, ids), not by the router's default of 100, which answered 414 below those limits.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors the router raises before any route or error handler (a malformed percent-encoding,
+    // a segment past MAX_PARAM_LENGTH) get the same JSON error body as every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      const refused = toHttpError(error, request);
+      void (reply as FastifyReply).code(refused.statusCode).send(refused.toBody());
+    },
   }) as unknown as FastifyInstance;
   // A keep-alive connection still busy when close() began would otherwise hold close() until
   // the client drops it (up to the keep-alive timeout): its last answer closes it.

@@ -1,4 +1,4 @@
-import { tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
+import { parseRfc3339, tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { FieldError } from '@optline/http';
 
 /** A Sinch SMS inbound (MO) callback body of the kinds ingress accepts. */
@@ -67,6 +67,14 @@ function phoneField(field: string, rule: string, value: string, canonical: (s: s
   return value;
 }
 
+/** Epoch ms of an RFC 3339 field, or null with the field's error added (rule `format`, as the schema's). */
+function timestampField(field: string, value: string, errors: FieldError[]): number | null {
+  const result = parseRfc3339(value);
+  if (result.ok) return result.ms;
+  errors.push({ field, rule: 'format', message: `${field}: ${result.reason}` });
+  return null;
+}
+
 export type MappingResult = { ok: true; sms: InboundSms } | { ok: false; fields: FieldError[] };
 
 /**
@@ -77,6 +85,8 @@ export function toInboundSms(callback: SinchInboundCallback, ingestedAt: number)
   const fields: FieldError[] = [];
   const from = phoneField('from', 'phone_number', callback.from, tryCanonicalPhone, fields);
   const to = phoneField('to', 'dedicated_number', callback.to, tryCanonicalDedicatedNumber, fields);
+  const receivedAt = timestampField('received_at', callback.received_at, fields);
+  const sentAt = callback.sent_at ? timestampField('sent_at', callback.sent_at, fields) : null;
   if (callback.type === 'mo_binary' && !BASE64.test(callback.body)) {
     fields.push({ field: 'body', rule: 'base64', message: 'body of a mo_binary message must be Base64' });
   }
@@ -89,8 +99,8 @@ export function toInboundSms(callback: SinchInboundCallback, ingestedAt: number)
       from,
       to,
       body: callback.body,
-      received_at: Date.parse(callback.received_at),
-      sent_at: callback.sent_at ? Date.parse(callback.sent_at) : null,
+      received_at: receivedAt!,
+      sent_at: sentAt,
       operator_id: callback.operator_id ?? null,
       client_reference: callback.client_reference ?? null,
       udh: callback.udh ?? null,

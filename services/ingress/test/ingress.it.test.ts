@@ -109,7 +109,7 @@ describe('bad input: status, JSON error, and the raw body with the reason on the
     const raw = JSON.stringify(moText({ id: m, body: 'x'.repeat(70 * 1024) }));
     const answer = await post(basicIngress.url, raw, { authorization: BASIC });
     expect(answer.status).toBe(413);
-    expect(answer.body.error).toEqual({ code: 'payload_too_large', message: 'the body is larger than the limit of 65536 bytes' });
+    expect(answer.body.error).toMatchObject({ code: 'payload_too_large', message: 'the body is larger than the limit of 65536 bytes', fields: [{ field: 'body', rule: 'maxBytes' }] });
     const [kept] = await watcher.waitFor(named.deadLetter.name, (r) => r.headers['optline.http.content-length'] === String(raw.length) && r.headers['optline.dlq.rule'] === 'payload_too_large');
     expect(kept!.value).toBeNull();
   });

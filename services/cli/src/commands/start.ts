@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision } from '@optline/kafka';
 import { createLogger, loadConfig, serveMetrics, stopOnSignal, type RunningService } from '@optline/runtime';
 import { repoRoot, stackDown, stackUp } from '@optline/stack';
+import { writeSecretFile } from '../secret-file.ts';
 import { SERVICES } from './run.ts';
 
 const HELP = `Usage: optline start [--only a,b]
@@ -47,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
   // The demo and the CLI in another terminal pick the credentials up from here.
   const credentialsFile = join(repoRoot(), '.optline', 'credentials.env');
   mkdirSync(join(repoRoot(), '.optline'), { recursive: true });
-  writeFileSync(credentialsFile, `OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}\nOPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}\n`, { mode: 0o600 });
+  writeSecretFile(credentialsFile, `OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}\nOPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}\n`);
   const config = loadConfig();
   await provision(config, logger);
 
