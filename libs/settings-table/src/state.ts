@@ -44,6 +44,11 @@ export class SettingsState {
     return new Map([...this.claims].map(([number, projects]) => [number, projects[0]!]));
   }
 
+  /** Every project's current settings. */
+  all(): IterableIterator<SmsSettings> {
+    return this.byProject.values();
+  }
+
   get size(): number {
     return this.byProject.size;
   }

@@ -102,6 +102,11 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     return this.state.ownerOfNumber(number);
   }
 
+  /** Every project's current settings, as read so far. */
+  all(): IterableIterator<SmsSettings> {
+    return this.state.all();
+  }
+
   get size(): number {
     return this.state.size;
   }

@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@optline/runtime';
 import { bearerAuth, createHttpServer, HttpError, httpMetrics, jsonBody, jsonErrors, probes, type Readiness } from '@optline/http';
+import { consolePages } from './plugins/console.ts';
 import { openApi } from './plugins/openapi.ts';
 import { blacklistRoutes, type BlacklistRouteOptions } from './routes/blacklist.ts';
+import { projectRoutes } from './routes/projects.ts';
 import { sendCheckRoutes, type SendCheckRouteOptions } from './routes/send-check.ts';
 import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-settings.ts';
 
@@ -16,6 +18,8 @@ export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptio
   token: string;
   bodyLimit: number;
   ready: () => Readiness;
+  /** Where the built console is (default: @optline/console's dist/). */
+  consoleDir?: string;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
   await app.register(jsonErrors);
   await app.register(httpMetrics, { registry: options.registry });
   await app.register(probes, { ready: options.ready });
+  await consolePages(app, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   await app.register(async (v1) => {
     await v1.register(bearerAuth, { token: options.token });
     v1.addHook('onRequest', async () => {
@@ -37,6 +42,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
       if (!readiness.ready) throw new HttpError(503, 'not_ready', readiness.reason ?? 'not ready');
     });
     await v1.register(jsonBody);
+    await v1.register(projectRoutes, options);
     await v1.register(smsSettingsRoutes, options);
     await v1.register(blacklistRoutes, options);
     await v1.register(sendCheckRoutes, options);

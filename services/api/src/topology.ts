@@ -1,6 +1,7 @@
 import { topics } from '@optline/kafka';
 
 export const API_ROUTES = {
+  projects: '/v1/projects',
   settings: '/v1/projects/:project/sms-settings',
   settingsDefaults: '/v1/sms-settings/defaults',
   blacklist: '/v1/projects/:project/blacklist/:phone',
@@ -19,7 +20,7 @@ export function apiTopology(namespace: string) {
   const named = topics(namespace);
   return {
     topics: named,
-    http: [`PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
+    http: [`GET ${API_ROUTES.projects}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
     reads: { blacklist: named.blacklist, settings: named.settings },
     writes: { settings: named.settings, campaign: named.campaign },
   } as const;

@@ -1,0 +1,119 @@
+// The operator console in a real Chromium (Debian's, driven by playwright-core) against the
+// whole system in this process: the real API, ingress, matcher, broker and registry.
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildConsole } from '@optline/console';
+import { testConfig, uniqueName } from '../support/index.ts';
+import { API_TOKEN, eventually, startSystem, type System } from '../support/system.ts';
+import { launchChromium, type Browser } from './chromium.ts';
+
+let sys: System;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  await buildConsole();
+  sys = await startSystem(testConfig());
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+const field = (label: string) => page.getByLabel(label, { exact: true });
+/** The problems shown next to a control (its aria-describedby list). */
+const problemsOf = (id: string) => page.locator(`#${id}-problems`);
+
+async function addChips(label: string, values: string[]): Promise<void> {
+  for (const value of values) {
+    await field(label).fill(value);
+    await field(label).press('Enter');
+  }
+}
+
+describe('console', () => {
+  const project = uniqueName('console');
+  const dedicated = String(randomInt(10_000_000, 99_999_999));
+  const phone = `+421 905 ${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+  const canonicalPhone = `00${phone.replace(/\D/g, '')}`;
+
+  it('serves the page at /console and logs in with the API token only', async () => {
+    await page.goto(`${sys.apiUrl}/console`);
+    await field('API token').fill('wrong-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('#login-problem').textContent()).toContain('does not accept this token');
+    await field('API token').fill(API_TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    // The token is kept for this tab only.
+    expect(await page.evaluate('sessionStorage.getItem("optline.apiToken")')).toBe(API_TOKEN);
+  });
+
+  it('creates a project: the suggested settings are filled in from GET /v1/sms-settings/defaults', async () => {
+    await field('Project').fill(project);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('New project').waitFor();
+    await expect.poll(() => page.locator('#keywords').locator('xpath=..').locator('.chip').allTextContents()).toContainEqual(expect.stringContaining('STOP'));
+    expect(await field('Track incoming messages').isChecked()).toBe(true);
+    expect(await field('Use opt-out keywords').isChecked()).toBe(true);
+  });
+
+  it('shows a 21-character keyword as an error next to "Opt-out keywords" as you type, and the API stores nothing', async () => {
+    await addChips('Consent categories', ['sms_marketing']);
+    await addChips('Dedicated numbers', [dedicated]);
+    await field('Opt-out keywords').fill('a'.repeat(21));
+    await expect.poll(() => page.locator('#keywords-counter').textContent()).toContain('typing: 21 / 20 characters');
+    await field('Opt-out keywords').press('Enter');
+    await expect.poll(() => problemsOf('keywords').textContent()).toContain('21 characters long, at most 20 allowed');
+    expect(await field('Opt-out keywords').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#save-refused').waitFor();
+    // The API's own refusal, next to the field it names.
+    expect(await problemsOf('keywords').textContent()).toContain('at most 20 allowed');
+    expect((await sys.api(`/v1/projects/${project}/sms-settings`)).status).toBe(404);
+  });
+
+  it('saves, and a reload shows the stored version', async () => {
+    await page.getByRole('button', { name: `Remove ${'a'.repeat(21)}` }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved: version 1.').waitFor();
+    const stored = await (await sys.api(`/v1/projects/${project}/sms-settings`)).json() as Record<string, unknown>;
+    expect(stored).toMatchObject({ version: 1, consentCategories: ['sms_marketing'], dedicatedNumbers: [dedicated] });
+
+    await page.reload();
+    await page.getByText('Stored version 1').waitFor();
+    expect(await page.locator('#dedicatedNumbers').locator('xpath=..').locator('.chip').allTextContents()).toEqual([expect.stringContaining(dedicated)]);
+  });
+
+  it('"Try a reply" shows the normalised text and the keyword the core\'s matcher picks, or why none', async () => {
+    await field('Try a reply').fill('arrêt');
+    await expect.poll(() => page.locator('#try-normalised').textContent()).toBe('arret');
+    expect(await page.locator('#try-verdict').textContent()).toContain('opt-out keyword “arret”');
+    await field('Try a reply').fill('Please stop');
+    await expect.poll(() => page.locator('#try-verdict').textContent()).toContain('only a keyword at its start counts');
+  });
+
+  it('finds a phone that posted STOP in the blacklist search, in any form', async () => {
+    const res = await sys.postSinch({ type: 'mo_text', id: uniqueName('mo'), from: canonicalPhone.slice(2), to: dedicated, body: 'STOP', received_at: new Date().toISOString() });
+    expect(res.status).toBe(200);
+    await eventually('blacklisted', async () => ((await sys.api(`/v1/projects/${project}/blacklist/${canonicalPhone}`)).status === 200 ? true : undefined));
+    await page.getByRole('link', { name: 'Blacklist' }).click();
+    await field('Phone').fill(phone);
+    await expect.poll(() => page.locator('#search-canonical').textContent()).toBe(`Canonical: ${canonicalPhone}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const entry = page.getByRole('definition').filter({ hasText: 'BLOCKED' });
+    await entry.waitFor();
+    expect(await page.locator('dl.entry').textContent()).toContain(canonicalPhone);
+  });
+
+  it('logs out: the token is gone from session storage and the login form is back', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await field('API token').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+});
