@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
 import { createLogger, type OptlineConfig, type RunningService, type ServiceStarter } from '@optline/runtime';
+import { SinchSandbox } from '@optline/sinch';
 
 export const API_TOKEN = 'e2e-token';
 export const INGRESS_AUTH = 'sinch:e2e-secret';
@@ -15,6 +16,7 @@ const STARTERS: Record<string, () => Promise<{ start: ServiceStarter }>> = {
   ingress: () => import('@optline/ingress'),
   api: () => import('@optline/api'),
 };
+const REPLIER = () => import('@optline/replier');
 
 /** The whole system in this process, on a topic namespace of its own, with short windows. */
 export interface System {
@@ -28,6 +30,8 @@ export interface System {
   api(path: string, init?: RequestInit): Promise<Response>;
   postSinch(body: Record<string, unknown>): Promise<Response>;
   produce(topic: string, key: string, value: unknown): Promise<void>;
+  /** The Sinch test server the replier sends to, when started with `replies`. */
+  sinch: SinchSandbox | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,7 +40,10 @@ export interface System {
  * namespace and state folder, with short windows and random ports. Used by the end-to-end
  * tests and by benches (so it must not need vitest).
  */
-export async function startSystem(base: OptlineConfig, options: { windowMs?: number; graceMs?: number; logLevel?: string } = {}): Promise<System> {
+export async function startSystem(
+  base: OptlineConfig,
+  options: { windowMs?: number; graceMs?: number; logLevel?: string; replies?: { sinchLatencyMs?: number } } = {},
+): Promise<System> {
   process.env.OPTLINE_API_TOKEN = API_TOKEN;
   process.env.OPTLINE_INGRESS_BASIC_AUTH = INGRESS_AUTH;
   delete process.env.OPTLINE_SINCH_HMAC_SECRET;
@@ -53,8 +60,17 @@ export async function startSystem(base: OptlineConfig, options: { windowMs?: num
   const { topics } = await provision(config);
   const logger = createLogger('system', options.logLevel ?? process.env.OPTLINE_LOG_LEVEL ?? 'warn');
   const running: RunningService[] = [];
-  for (const name of Object.keys(STARTERS)) {
-    const { start } = await STARTERS[name]!();
+  let sinch: SinchSandbox | undefined;
+  const starters = { ...STARTERS };
+  if (options.replies) {
+    sinch = new SinchSandbox({ servicePlanId: 'system-plan', apiToken: 'system-sinch-token', latencyMs: options.replies.sinchLatencyMs ?? 0 });
+    process.env.OPTLINE_SINCH_API_URL = await sinch.start();
+    process.env.OPTLINE_SINCH_SERVICE_PLAN_ID = 'system-plan';
+    process.env.OPTLINE_SINCH_API_TOKEN = 'system-sinch-token';
+    starters.replier = REPLIER;
+  }
+  for (const name of Object.keys(starters)) {
+    const { start } = await starters[name]!();
     running.push(await start({ config, logger: logger.child({ service: name }) }));
   }
   const url = (name: string) => running.find((s) => s.name === name)?.urls?.[0] ?? '';
@@ -83,9 +99,11 @@ export async function startSystem(base: OptlineConfig, options: { windowMs?: num
     async produce(topic, key, value) {
       await producer.send({ topic, acks: -1, messages: [{ key, value: await serde.encode(topic, value) }] });
     },
+    sinch,
     async stop() {
       await producer.disconnect();
       for (const service of running.reverse()) await service.stop();
+      await sinch?.stop();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

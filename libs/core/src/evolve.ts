@@ -60,6 +60,9 @@ export function evolve(state: PhoneState, fact: Fact): PhoneState {
     case 'opted_in':
     case 'incoming_message':
       return { ...state, processed: processed(state, fact.message_id, fact.received_at) };
+    case 'reply_decided':
+      // A help reply may be the message's only effect: its id is remembered all the same.
+      return { ...state, processed: processed(state, fact.intent.message_id, fact.intent.received_at) };
     case 'consent_tracked': {
       const b = state.blacklist;
       if (b === null) return state;

@@ -2,6 +2,8 @@
 // the facts it decides. Field names are snake_case and times epoch milliseconds, because the
 // Avro schemas of the topics mirror these types.
 
+import type { ReplyIntent } from './reply-decision.ts';
+
 /** One inbound SMS, already routed to its project. */
 export interface InboundMessage {
   message_id: string;
@@ -133,9 +135,17 @@ export interface SmsSentFact {
   sent_at: number;
 }
 
+/** The message gets an automatic reply (decideReply): the matcher writes the intent for the replier. */
+export interface ReplyDecidedFact {
+  type: 'reply_decided';
+  project: string;
+  phone: string;
+  intent: ReplyIntent;
+}
+
 export type Fact =
   | BlacklistedFact | OptedOutFact | IncomingMessageFact | OptedInFact | BlacklistClearedFact
-  | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact;
+  | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact | ReplyDecidedFact;
 
 /** The value of a `sms.blacklist.v1` record (key `<project>:<phone>`). */
 export interface BlacklistEntry extends BlacklistState {

@@ -2,27 +2,19 @@
 // matcher can decide it in the same step as the blacklist and write the intent in the same
 // transaction as its cause.
 
+import { REPLY_KIND_OF, type CompiledSettings } from './compiled-settings.ts';
 import { eventId, type CampaignEvent } from './events.ts';
-import type { InboundMessage, PhoneState } from './facts.ts';
+import type { InboundMessage, PhoneState, ReplyDecidedFact } from './facts.ts';
 import { attributeIncomingMessage } from './profiles.ts';
+import type { ReplyKind } from './replies.ts';
 
-/** The reply kinds of the settings' `replies` (SPEC.md "SMS settings"). */
-export type ReplyIntentKind = 'optOut' | 'optIn' | 'help';
-
-/** What reply decisions need of compiled settings (`CompiledSettings` provides it). */
-export interface ReplySettings {
-  readonly settings: { readonly project: string };
-  match(body: string): { readonly kind: 'opt_out' | 'opt_in' | 'help'; readonly keyword: string } | null;
-  /** The variant naming `keyword`, else the kind's default, else null. */
-  replyFor(kind: ReplyIntentKind, keyword: string | null): { readonly text: string } | null;
-}
 
 /** An SMS the replier owes: the value of `optline.replies.v1` (Avro ReplyIntent). */
 export interface ReplyIntent {
   /** Deterministic per (project, message id, kind); Sinch's client_reference of the batch. */
   event_id: string;
   project: string;
-  kind: ReplyIntentKind;
+  kind: ReplyKind;
   text: string;
   /** The dedicated number the customer wrote to: the reply's sender. */
   from: string;
@@ -50,14 +42,12 @@ export interface DecisionTimes {
 /** A repeated opt-out this soon after the one that blacklisted the phone gets no second confirmation. */
 export const REPEATED_OPT_OUT_MS = 24 * 60 * 60 * 1000;
 
-const KIND_OF = { opt_out: 'optOut', opt_in: 'optIn', help: 'help' } as const;
-
 /** The record key of a reply intent, as the blacklist's: `<project>:<phone>`. */
 export function replyKey(intent: Pick<ReplyIntent, 'project' | 'to'>): string {
   return `${intent.project}:${intent.to}`;
 }
 
-export function replyEventId(project: string, messageId: string, kind: ReplyIntentKind): string {
+export function replyEventId(project: string, messageId: string, kind: ReplyKind): string {
   return eventId('reply', project, messageId, kind);
 }
 
@@ -67,11 +57,11 @@ export function replyEventId(project: string, messageId: string, kind: ReplyInte
  * opt-out that repeats a keyword opt-out of the last 24 h. The blacklist never blocks a reply:
  * an opt-out's confirmation is sent to a phone it has just blacklisted.
  */
-export function decideReply(state: PhoneState, message: InboundMessage, settings: ReplySettings, times: DecisionTimes): ReplyIntent | null {
+export function decideReply(state: PhoneState, message: InboundMessage, settings: CompiledSettings, times: DecisionTimes): ReplyIntent | null {
   if (Object.hasOwn(state.processed, message.message_id)) return null;
   const hit = settings.match(message.body);
   if (hit === null) return null;
-  const kind = KIND_OF[hit.kind];
+  const kind = REPLY_KIND_OF[hit.kind];
   if (kind === 'optOut' && repeatsRecentOptOut(state, message.received_at)) return null;
   const reply = settings.replyFor(kind, hit.keyword);
   if (reply === null) return null;
@@ -89,6 +79,11 @@ export function decideReply(state: PhoneState, message: InboundMessage, settings
     inbound_at: times.inboundAt ?? null,
     decided_at: times.now,
   };
+}
+
+/** The fact of a decided reply, folded in with the message's other facts. */
+export function replyDecided(intent: ReplyIntent): ReplyDecidedFact {
+  return { type: 'reply_decided', project: intent.project, phone: intent.to, intent };
 }
 
 function repeatsRecentOptOut(state: PhoneState, at: number): boolean {

@@ -1,24 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decide,
   decideReply,
+  evolve,
+  replyDecided,
   emptyPhoneState,
   handleMessage,
-  normalize,
+  compiledSettings,
   REPEATED_OPT_OUT_MS,
   replyCampaignEvent,
   replyEventId,
   validateSettings,
   type InboundMessage,
   type PhoneState,
-  type ReplyIntentKind,
-  type ReplySettings,
+  type CompiledSettings,
+  type ReplyKind,
 } from '@optline/core';
 
 const PHONE = '00421905123456';
 const DEDICATED = '12345';
 const T = 1_700_000_000_000;
 
-type Reply = { kind: ReplyIntentKind; text: string; keywords?: string[] };
+type Reply = { kind: ReplyKind; text: string; keywords?: string[] };
 const REPLIES: Reply[] = [
   { kind: 'optOut', text: 'You are unsubscribed. Reply START to resubscribe.' },
   { kind: 'optOut', text: 'Vous êtes désinscrit.', keywords: ['arret'] },
@@ -26,19 +29,13 @@ const REPLIES: Reply[] = [
   { kind: 'help', text: 'Acme alerts. Reply STOP to unsubscribe.' },
 ];
 
-// The seed's matching rule over three keyword lists, longest keyword first, and the reply
-// pick of SPEC.md (variant naming the keyword, else the kind's default).
-function replySettings(replies: Reply[] = REPLIES): ReplySettings {
-  const lists = { opt_out: ['stop', 'arret'], opt_in: ['start'], help: ['help', 'info'] } as const;
-  const hits = Object.entries(lists).flatMap(([kind, kws]) => kws.map((keyword) => ({ kind: kind as keyof typeof lists, keyword })));
-  hits.sort((a, b) => normalize(b.keyword).length - normalize(a.keyword).length);
-  return {
-    settings: { project: 'acme' },
-    match: (body) => hits.find((h) => normalize(body).startsWith(normalize(h.keyword))) ?? null,
-    replyFor: (kind, keyword) =>
-      replies.find((r) => r.kind === kind && keyword !== null && r.keywords?.some((k) => normalize(k) === normalize(keyword))) ??
-      replies.find((r) => r.kind === kind && r.keywords === undefined) ?? null,
-  };
+function replySettings(replies: Reply[] = REPLIES): CompiledSettings {
+  const result = validateSettings('acme', {
+    trackIncoming: false, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'], helpKeywords: ['help', 'info'],
+    consentCategories: ['sms'], dedicatedNumbers: [DEDICATED], replies,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return compiledSettings(result.settings);
 }
 
 function message(body: string, message_id = 'm1', received_at = T): InboundMessage {
@@ -96,9 +93,7 @@ describe('decideReply', () => {
   });
 
   it('the state after an opt-out holds what the 24 h rule needs (the opt-out time)', () => {
-    const s = validateSettings('acme', { trackIncoming: false, optOutEnabled: true, keywords: ['stop'], consentCategories: ['sms'], dedicatedNumbers: [DEDICATED] });
-    if (!s.ok) throw new Error(JSON.stringify(s.errors));
-    const { state } = handleMessage(emptyPhoneState(), message('STOP'), s.settings);
+    const { state } = handleMessage(emptyPhoneState(), message('STOP'), replySettings());
     expect(decideReply(state, message('STOP', 'm2', T + 1000), replySettings(), { now: T })).toBeNull();
   });
 });
@@ -114,5 +109,18 @@ describe('replyCampaignEvent', () => {
     const failed = replyCampaignEvent(intent, { kind: 'failed', at: T + 10, reason: 'HTTP 400: bad' });
     expect(failed).toMatchObject({ status: 'auto_reply_failed', message: 'HTTP 400: bad' });
     expect(failed.event_id).toBe(replyCampaignEvent(intent, { kind: 'sent', at: T }).event_id);
+  });
+});
+
+describe('reply_decided', () => {
+  it('help with trackIncoming off: the reply is the only fact, no blacklist change, and the id is remembered', () => {
+    const settings = replySettings();
+    const before = emptyPhoneState();
+    expect(decide(before, message('HELP'), settings)).toEqual([]);
+    const intent = decideReply(before, message('HELP'), settings, { now: T })!;
+    const after = evolve(before, replyDecided(intent));
+    expect(after.blacklist).toBeNull();
+    expect(Object.hasOwn(after.processed, 'm1')).toBe(true);
+    expect(decideReply(after, message('HELP'), settings, { now: T + 1 })).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
 
 import {
   blacklistEntryFor, blacklistKey, compiledSettings, decide, decideConsentAccept, decideConsentTracked, decideCustomerProfile,
-  decideSmsSent, emptyPhoneState, evolve, pruneProcessed, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
+  decideReply, decideSmsSent, emptyPhoneState, evolve, pruneProcessed, replyDecided, replyKey, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
@@ -69,15 +69,18 @@ async function applyFacts(ctx: Ctx, deps: PhoneDeps, key: string, project: strin
   const after = facts.reduce(evolve, before);
   await emitBlacklist(ctx, deps, project, phone, before, after);
   const topic = deps.topics.facts.name;
+  const replies = deps.topics.replies.name;
   for (const fact of facts) {
     deps.metrics.facts.inc({ type: fact.type });
     const record = matcherFactRecord(fact, ctx.now);
     if (record) ctx.emit({ topic, key, value: await deps.codec.encode(topic, record) });
+    // The replier sends it; written in this transaction, so a reply exists exactly when its cause does.
+    if (fact.type === 'reply_decided') ctx.emit({ topic: replies, key: replyKey(fact.intent), value: await deps.codec.encode(replies, fact.intent) });
   }
   save(ctx, key, before, after);
 }
 
-function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; message: InboundMessage; settings: CompiledSettings }> {
+function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number }> {
   return {
     async parse(record) {
       const sms = await deps.codec.decode<InboundSmsRecord>('InboundSms', record.message.value);
@@ -93,11 +96,14 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; mess
       const settings = compiledSettings(stored);
       const message: InboundMessage = { message_id: sms.id, project, from, to, body: sms.body, received_at: sms.received_at };
       const key = phoneStateKey(project, from);
-      return { value: { key, message, settings }, keys: [key] };
+      // The record's timestamp: ingress publishes it just before its 2xx (the reply latency starts there).
+      return { value: { key, message, settings, inboundAt: Number(record.message.timestamp) }, keys: [key] };
     },
-    async apply({ key, message, settings }, ctx) {
+    async apply({ key, message, settings, inboundAt }, ctx) {
       const before = await load(stateOf(ctx), key);
-      const facts = decide(before, message, settings);
+      const reply = decideReply(before, message, settings, { now: ctx.now, inboundAt });
+      const decided = decide(before, message, settings);
+      const facts = reply === null ? decided : [...decided, replyDecided(reply)];
       if (facts.length === 0 && Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
       await applyFacts(ctx, deps, key, message.project, message.from, before, facts);
     },

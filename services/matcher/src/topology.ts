@@ -14,6 +14,7 @@
 //     optline.consent-tracked.v1 (from the materializer)
 //       -> sms.blacklist.v1 (<project>:<phone>, at once; null clears; the only writer)
 //       -> optline.facts.v1 (MatcherFact, keyed <project>:<phone>)
+//       -> optline.replies.v1 (ReplyIntent, keyed <project>:<phone>: the automatic replies, for the replier)
 //
 //   every group: bad input -> dead-letter topic (reason in headers); outputs, changelog records
 //   and the input offsets in one transaction per task (transactional id per task).

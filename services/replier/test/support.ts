@@ -2,13 +2,13 @@
 // events read as downstream does (read_committed), and a wait with a reason.
 
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { replyEventId, replyKey, type ReplyIntent, type ReplyIntentKind } from '@optline/core';
+import { replyEventId, replyKey, type ReplyIntent, type ReplyKind } from '@optline/core';
 import type { AvroSerde, Topics } from '@optline/kafka';
 import { uniqueName } from '@optline/test';
 
 export const DEDICATED = '00421900000001';
 
-export function intent(project: string, i: number, kind: ReplyIntentKind = 'optOut', at = Date.now()): ReplyIntent {
+export function intent(project: string, i: number, kind: ReplyKind = 'optOut', at = Date.now()): ReplyIntent {
   const message_id = `m-${i}`;
   return {
     event_id: replyEventId(project, message_id, kind), project, kind, text: `${kind} text ${i}`,
