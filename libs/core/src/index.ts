@@ -18,3 +18,4 @@ export * from './possible/typos.ts';
 export * from './possible/words.ts';
 export { LANGUAGES } from './possible/languages/index.ts';
 export * from './timestamp.ts';
+export * from './settings-commands.ts';

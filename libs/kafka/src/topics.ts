@@ -7,6 +7,8 @@ export interface TopicSpec {
   valueSchema: string | null;
   compacted: boolean;
   doc: string;
+  /** A fixed partition count, for topics whose order is the point (one writer, in order); else the config's. */
+  partitions?: number;
 }
 
 /** Every topic of SPEC.md's table and the internal ones, in one place. */
@@ -18,6 +20,8 @@ export const TOPICS = {
   campaign: { name: 'tracking.campaign.v1', valueSchema: 'CampaignEvent', compacted: false, doc: 'output: campaign events' },
   blacklist: { name: 'sms.blacklist.v1', valueSchema: 'BlacklistEntry', compacted: true, doc: 'output: blacklist, keyed <project>:<phone>' },
   settings: { name: 'optline.settings.v1', valueSchema: 'SmsSettings', compacted: true, doc: 'internal: SMS settings per project' },
+  settingsCommands: { name: 'optline.settings-commands.v1', valueSchema: 'SettingsCommand', compacted: false, partitions: 1, doc: 'internal: settings changes, applied in order by the one settings writer' },
+  settingsOutcomes: { name: 'optline.settings-outcomes.v1', valueSchema: 'SettingsOutcome', compacted: false, partitions: 1, doc: 'internal: what the settings writer did with each command, read by the API that sent it' },
   facts: { name: 'optline.facts.v1', valueSchema: 'MatcherFact', compacted: false, doc: 'internal: matcher facts for the materializer' },
   customersByPhone: { name: 'optline.matcher.customers-by-phone.v1', valueSchema: 'CustomerProfile', compacted: false, doc: 'internal: customers.v1 repartitioned by phone (a changed phone also goes to the old one); co-partitioned with sms.inbound.v1' },
   acceptsByPhone: { name: 'optline.matcher.consent-accepts-by-phone.v1', valueSchema: 'ConsentEvent', compacted: false, doc: 'internal: consent accept events repartitioned by phone; co-partitioned with sms.inbound.v1' },
@@ -46,7 +50,7 @@ export function groupId(namespace: string, name: string): string {
 export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, partitions?: number): ITopicConfig {
   const configEntries = [{ name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' }];
   if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });
-  return { topic: spec.name, numPartitions: partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
+  return { topic: spec.name, numPartitions: partitions ?? spec.partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
 }
 
 /**

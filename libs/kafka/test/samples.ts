@@ -22,6 +22,14 @@ export const SAMPLES: Record<string, unknown> = {
     helpKeywords: ['help'], replies: [{ kind: 'optOut', text: 'Au revoir', keywords: ['arret'] }], possibleOptOuts: 'flag',
     consentCategories: ['sms_marketing'], dedicatedNumbers: ['00421911000111'], updatedAt: t,
   },
+  SettingsCommand: {
+    command_id: 'c-1', project: 'p1', document: '{"trackIncoming":true}', if_match: 3, requested_at: t, expires_at: t + 25_000,
+  },
+  SettingsOutcome: {
+    command_id: 'c-1', project: 'p1', outcome: 'invalid', version: null, decided_at: t + 5,
+    errors: [{ field: 'replies[1].text', rule: 'reply_text_empty', message: 'empty' }],
+    conflicts: [{ field: 'dedicatedNumbers[0]', number: '12345', project: 'p2' }],
+  },
   PhoneState: {
     profiles: [{ customer_id: 'c1', last_sent_at: t, updated_at: t - 1000 }, { customer_id: 'c2', last_sent_at: null, updated_at: t }],
     blacklist: { status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },

@@ -1,10 +1,18 @@
 // The settings table's contents, kept free of Kafka so the rules of applying records are
 // unit-tested on their own.
 
-import type { SmsSettings } from '@optline/core';
+import type { SettingsView, SmsSettings } from '@optline/core';
 
-export class SettingsState {
+/** Versions kept for `version()`: far more than writes in flight at once. */
+const RECENT_VERSIONS = 4096;
+
+export class SettingsState implements SettingsView {
   private readonly byProject = new Map<string, SmsSettings>();
+  /**
+   * The last versions applied, by `<project> <version>`: a PUT answers with the version it
+   * stored, though a later one may have been read by the time it looks.
+   */
+  private readonly recent = new Map<string, SmsSettings>();
   /**
    * Per dedicated number, the projects whose current settings list it, in the order they
    * claimed it. Validation keeps a number to one project, but two API instances validating at
@@ -20,6 +28,7 @@ export class SettingsState {
    */
   apply(project: string, settings: SmsSettings | null): boolean {
     const current = this.byProject.get(project);
+    if (settings !== null) this.remember(settings);
     if (settings !== null && current !== undefined && settings.version < current.version) return false;
     const numbers = new Set(settings?.dedicatedNumbers ?? []);
     for (const number of current?.dedicatedNumbers ?? []) {
@@ -29,6 +38,18 @@ export class SettingsState {
     if (settings === null) this.byProject.delete(project);
     else this.byProject.set(project, settings);
     return true;
+  }
+
+  /** The settings of `project` at `version`, if it was applied lately. */
+  version(project: string, version: number): SmsSettings | undefined {
+    return this.recent.get(`${project} ${version}`);
+  }
+
+  private remember(settings: SmsSettings): void {
+    const key = `${settings.project} ${settings.version}`;
+    this.recent.delete(key);
+    this.recent.set(key, settings);
+    if (this.recent.size > RECENT_VERSIONS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   get(project: string): SmsSettings | undefined {

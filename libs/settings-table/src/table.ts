@@ -1,8 +1,9 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { DEFAULT_POSSIBLE_OPT_OUTS, validateSettings, type SettingsResult, type SmsSettings } from '@optline/core';
-import { AvroSerde, CompactedTail, createKafka, groupId, topics } from '@optline/kafka';
+import { DEFAULT_POSSIBLE_OPT_OUTS, type NumberConflict, type SettingsError, type SettingsOutcome, type SmsSettings } from '@optline/core';
+import { AvroSerde, CompactedTail, createKafka, groupId, topics, type Topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
+import { SettingsCommands } from './commands.ts';
 import { SettingsState } from './state.ts';
 
 export interface SettingsTableOptions {
@@ -11,7 +12,7 @@ export interface SettingsTableOptions {
   /** Share the caller's Kafka client (connections); one is created otherwise. */
   kafka?: Kafka;
   serde?: AvroSerde;
-  /** For `put`: a connected idempotent producer of the caller's; one is created otherwise. */
+  /** For `put`'s commands: a connected idempotent producer of the caller's; one is created otherwise. */
   producer?: Producer;
   /** Where the table's metrics go (one table per registry). */
   metrics?: Registry;
@@ -38,30 +39,34 @@ export function toSettings(record: Partial<SmsSettings> & Omit<SmsSettings, 'hel
   });
 }
 
+export interface PutOptions {
+  /** Store only over this version (0: the project has none yet); else over whatever is stored. */
+  ifMatch?: number | null;
+  /** Stored as `updatedAt`. */
+  now?: number;
+  timeoutMs?: number;
+}
+
+export type PutResult =
+  | { ok: true; settings: SmsSettings }
+  /** `stale`: If-Match named another version than the stored one (`errors` names If-Match). */
+  | { ok: false; errors: SettingsError[]; conflicts?: NumberConflict[]; stale?: { ifMatch: number; stored: number } };
+
 /**
- * The compacted settings topic (SmsSettings, keyed by project) tailed into memory, and the one
- * way to change it: `put` validates a document against the table (previous version, owners of
- * dedicated numbers), writes it and returns once this table has read it back.
- *
- * Writes are serialised within one process, across projects too: a dedicated number conflict
- * is between two projects, so two PUTs must not validate against the same stale table. Two
- * processes writing at once are not serialised: both may store the same next version of a
- * project (the later one in the log wins, as compaction keeps it), or both claim one number
- * (`ownerOfNumber` answers with the first claim in the log). Run one writer, or send all PUTs
- * to one instance, when that matters.
+ * The compacted settings topic (SmsSettings, keyed by project) tailed into memory, and the way
+ * to change it: `put` sends the document as a command to the settings writer (SettingsWriter,
+ * the topic's only writer), which validates it against the settings as stored, in order with
+ * every other instance's changes, and resolves with the stored version once this table has
+ * read it, so a `get` right after sees it.
  *
  * Reading is the tail's: `ready()` covers every record written before `start()`, `sync()`
  * every record written before the call.
  */
 export class SettingsTable extends CompactedTail<SmsSettings> {
+  readonly topics: Topics;
   private readonly state: SettingsState;
-  private readonly kafka: Kafka;
-  private readonly serde: AvroSerde;
+  private readonly commands: SettingsCommands;
   private readonly logger: Logger | undefined;
-  private producer: Producer | undefined;
-  private readonly sharedProducer: Producer | undefined;
-  private ownsProducer = false;
-  private writes: Promise<unknown> = Promise.resolve();
   private readonly counters: { undecodable?: Counter };
 
   constructor(options: SettingsTableOptions) {
@@ -84,12 +89,11 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
       sink: { set: (project, settings) => state.apply(project, settings), delete: (project) => state.apply(project, null) },
       onUnreadable: () => counters.undecodable?.inc(),
     });
+    this.topics = named;
     this.state = state;
-    this.kafka = kafka;
-    this.serde = serde;
+    this.commands = new SettingsCommands({ kafka, serde, topics: named, namespace: config.topicNamespace, logger, producer: options.producer });
     this.logger = logger;
     this.counters = counters;
-    this.sharedProducer = options.producer;
     if (options.metrics) this.registerMetrics(options.metrics);
   }
 
@@ -111,47 +115,52 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     return this.state.size;
   }
 
+  /** Starts listening for the writer's answers, so the first `put` does not wait for it. */
+  openWrites(): Promise<void> {
+    return this.commands.start();
+  }
+
   /**
-   * Validates `input` as the whole new settings of `project` (every error at once; numbers of
-   * other projects are `conflicts`), stores it with the next version (acks=all) and resolves
-   * once this table has read it back, so a `get` right after sees it.
+   * Has the settings writer validate `input` as the whole new settings of `project` (every
+   * error at once; numbers of other projects are `conflicts`; a stale `ifMatch` is `stale`)
+   * and store it with the next version; resolves once this table holds that version.
    */
-  put(project: string, input: unknown, now = Date.now(), timeoutMs = 30_000): Promise<SettingsResult> {
-    const write = this.writes.then(() => this.write(project, input, now, timeoutMs));
-    this.writes = write.catch(() => undefined);
-    return write;
+  async put(project: string, input: unknown, options: PutOptions = {}): Promise<PutResult> {
+    const { ifMatch = null, now = Date.now(), timeoutMs = 30_000 } = options;
+    const started = Date.now();
+    const outcome = await this.commands.submit(project, input, ifMatch, now, timeoutMs);
+    return this.resultOf(outcome, ifMatch, Math.max(1, timeoutMs - (Date.now() - started)));
+  }
+
+  /** The settings writer's own commits, before the tail reads them back. */
+  applyOwn(settings: SmsSettings): void {
+    this.state.apply(settings.project, settings);
   }
 
   override async stop(): Promise<void> {
     await super.stop();
-    if (this.ownsProducer) await this.producer?.disconnect();
-    this.producer = undefined;
+    await this.commands.stop();
   }
 
-  private async write(project: string, input: unknown, now: number, timeoutMs: number): Promise<SettingsResult> {
-    // Validate against the latest stored state, including other processes' writes.
-    await this.sync(timeoutMs);
-    const result = validateSettings(project, input, {
-      ownerOfNumber: (number) => this.state.ownerOfNumber(number),
-      previous: this.state.get(project),
-      now,
-    });
-    if (!result.ok) return result;
-    const value = await this.serde.encode(this.topic, result.settings);
-    const [meta] = await (await this.writer()).send({ topic: this.topic, acks: -1, messages: [{ key: project, value }] });
-    if (meta?.baseOffset === undefined) throw new Error(`settings table: the broker did not return the offset of ${project}'s settings`);
-    await this.waitFor(new Map([[meta.partition, Number(meta.baseOffset) + 1]]), `reading back ${project}'s settings`, timeoutMs);
-    this.logger?.info({ project, version: result.settings.version }, 'settings stored');
-    return result;
-  }
-
-  private async writer(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    if (this.sharedProducer) return (this.producer = this.sharedProducer);
-    const producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-    await producer.connect();
-    this.ownsProducer = true;
-    return (this.producer = producer);
+  private async resultOf(outcome: SettingsOutcome, ifMatch: number | null, timeoutMs: number): Promise<PutResult> {
+    const { project, version } = outcome;
+    switch (outcome.outcome) {
+      case 'stored': {
+        await this.sync(timeoutMs);
+        const settings = this.state.version(project, version!);
+        if (!settings) throw new Error(`settings table: version ${version} of ${project} was stored but is no longer held`);
+        this.logger?.info({ project, version }, 'settings stored');
+        return { ok: true, settings };
+      }
+      case 'invalid':
+        return { ok: false, errors: [...outcome.errors], ...(outcome.conflicts.length ? { conflicts: [...outcome.conflicts] } : {}) };
+      case 'precondition_failed': {
+        const message = `If-Match names version ${ifMatch} of ${project}'s settings, but version ${version} is stored${version === 0 ? ' (none: use If-Match: 0 to create them)' : ''}; read them again and retry`;
+        return { ok: false, errors: [{ field: 'If-Match', rule: 'version_mismatch', message }], stale: { ifMatch: ifMatch!, stored: version! } };
+      }
+      case 'expired':
+        throw new Error(`settings table: ${project}'s change reached the settings writer after it expired; nothing was applied`);
+    }
   }
 
   private registerMetrics(registry: Registry): void {

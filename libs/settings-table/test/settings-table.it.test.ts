@@ -3,16 +3,21 @@ import { AvroSerde, createKafka, provision, topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
 import { schema } from '@optline/schemas';
 import { testConfig, uniqueName } from '@optline/test';
-import { SettingsTable } from '../src/index.ts';
+import { SettingsTable, SettingsWriter } from '../src/index.ts';
 
 let config: OptlineConfig;
 const tables: SettingsTable[] = [];
+const writers: SettingsWriter[] = [];
 
+/** A table, as each API instance has one, with the settings writer candidate it runs. */
 async function started(on: OptlineConfig = config): Promise<SettingsTable> {
   const table = new SettingsTable({ config: on });
   tables.push(table);
   await table.start();
   await table.ready(30_000);
+  const writer = new SettingsWriter({ config: on, table });
+  writers.push(writer);
+  await writer.start();
   return table;
 }
 
@@ -26,13 +31,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(writers.map((w) => w.stop()));
   await Promise.all(tables.map((t) => t.stop()));
 });
 
 describe('SettingsTable', () => {
   it('stores valid settings with increasing versions and reads its own writes at once', async () => {
     const table = await started();
-    const first = await table.put('shop', doc(['+421 905 123 456'], ['STOP', 'stop', 'arret']), 1_700_000_000_000);
+    const first = await table.put('shop', doc(['+421 905 123 456'], ['STOP', 'stop', 'arret']), { now: 1_700_000_000_000 });
     expect(first).toMatchObject({ ok: true, settings: { version: 1, keywords: ['STOP', 'arret'], dedicatedNumbers: ['00421905123456'], updatedAt: 1_700_000_000_000 } });
     expect(table.get('shop')).toEqual(first.ok && first.settings);
     expect(table.ownerOfNumber('00421905123456')).toBe('shop');
@@ -55,15 +61,28 @@ describe('SettingsTable', () => {
     expect(conflict).toMatchObject({ ok: false, conflicts: [{ field: 'dedicatedNumbers[0]', number: '12345', project: 'shop' }] });
   });
 
-  it('serialises concurrent writes in one process, so two projects cannot both take a free number', async () => {
+  it('serialises concurrent writes of two instances, so two projects cannot both take a free number', async () => {
     const table = await started();
-    const [a, b] = await Promise.all([table.put('alpha', doc(['77777'])), table.put('beta', doc(['77777']))]);
-    expect(a.ok).toBe(true);
-    expect(b).toMatchObject({ ok: false, conflicts: [{ number: '77777', project: 'alpha' }] });
-    expect(table.ownerOfNumber('77777')).toBe('alpha');
-    // The first table sees the other's write once it syncs (another process's write).
-    await tables[0]!.sync();
-    expect(tables[0]!.get('alpha')?.dedicatedNumbers).toEqual(['77777']);
+    const [a, b] = await Promise.all([table.put('alpha', doc(['77777'])), tables[0]!.put('beta', doc(['77777']))]);
+    expect([a.ok, b.ok].sort()).toEqual([false, true]);
+    const winner = a.ok ? 'alpha' : 'beta';
+    expect(a.ok ? b : a).toMatchObject({ ok: false, conflicts: [{ number: '77777', project: winner }] });
+    await Promise.all([table.sync(), tables[0]!.sync()]);
+    expect([table.ownerOfNumber('77777'), tables[0]!.ownerOfNumber('77777')]).toEqual([winner, winner]);
+  });
+
+  it('stores over the version If-Match names only: 0 creates, a stale one is refused naming the stored version', async () => {
+    const table = tables[0]!;
+    const created = await table.put('cafe', doc(['88888']), { ifMatch: 0 });
+    expect(created.ok && created.settings.version).toBe(1);
+    const again = await table.put('cafe', doc(['88888']), { ifMatch: 0 });
+    expect(again).toMatchObject({ ok: false, stale: { ifMatch: 0, stored: 1 }, errors: [{ field: 'If-Match', rule: 'version_mismatch' }] });
+    const second = await table.put('cafe', doc(['88888', '88889']), { ifMatch: 1 });
+    expect(second.ok && second.settings.version).toBe(2);
+    const stale = await table.put('cafe', { ...doc(['88888']), keywords: [] }, { ifMatch: 1 });
+    // The precondition is checked before the document: the author must re-read first.
+    expect(stale).toMatchObject({ ok: false, stale: { ifMatch: 1, stored: 2 } });
+    expect(table.get('cafe')?.dedicatedNumbers).toEqual(['88888', '88889']);
   });
 
   it('reads settings stored before helpKeywords, replies and possibleOptOuts existed with their defaults, and round-trips them', async () => {

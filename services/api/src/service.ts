@@ -4,7 +4,7 @@ import { BlacklistClient } from '@optline/blacklist-client';
 import { listen, type Readiness } from '@optline/http';
 import { AvroSerde, createKafka, provision, TailTimeoutError } from '@optline/kafka';
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
-import { SettingsTable } from '@optline/settings-table';
+import { SettingsTable, SettingsWriter } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
 import { apiMetrics } from './metrics.ts';
 import { loadApiOptions, type ApiOptions } from './options.ts';
@@ -55,15 +55,19 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   await producer.connect();
   const blacklist = new BlacklistClient({ config, logger, kafka, serde, metrics: registry });
   const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
+  // Every instance is a candidate; the consumer group makes exactly one the settings writer.
+  const writer = new SettingsWriter({ config, logger: logger.child({ component: 'settings-writer' }), kafka, serde, table: settings, metrics: registry });
 
   let stopping = false;
   const caught = { blacklist: false, settings: false };
   const stopAll = async () => {
+    await writer.stop().catch(() => undefined);
     await Promise.allSettled([blacklist.stop(), settings.stop()]);
     await producer.disconnect();
   };
   try {
     await Promise.all([blacklist.start(), settings.start()]);
+    await Promise.all([writer.start(), settings.openWrites()]);
   } catch (error) {
     await stopAll();
     throw error;

@@ -11,17 +11,26 @@ export const API_ROUTES = {
 /**
  * What the API reads and writes. In: HTTP (Bearer token); `blacklist` tailed into memory
  * (BlacklistClient) and `settings` tailed into memory (SettingsTable), each under a random
- * group id that never commits, so every instance holds both tables whole. Out: `settings`
- * (PUT sms-settings; SmsSettings keyed by project, acks=all, read back before answering) and
+ * group id that never commits, so every instance holds both tables whole. Out: `settingsCommands`
+ * (PUT sms-settings: SettingsCommand keyed by project, acks=all; the answer waits for its
+ * SettingsOutcome on `settingsOutcomes` and for the stored version on `settings`) and
  * `campaign` (send-check refusals: CampaignEvent enqueue_failed keyed by customer_id else
  * phone, acks=all, before answering).
+ *
+ * The settings writer (one task, on whichever instance the group gives the command partition)
+ * reads `settingsCommands` and writes `settings` and `settingsOutcomes` in one transaction:
+ * the only writer of the settings topic.
  */
 export function apiTopology(namespace: string) {
   const named = topics(namespace);
   return {
     topics: named,
     http: [`GET ${API_ROUTES.projects}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
-    reads: { blacklist: named.blacklist, settings: named.settings },
-    writes: { settings: named.settings, campaign: named.campaign },
+    reads: { blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes },
+    writes: { settingsCommands: named.settingsCommands, campaign: named.campaign },
+    settingsWriter: {
+      reads: { settingsCommands: named.settingsCommands },
+      writes: { settings: named.settings, settingsOutcomes: named.settingsOutcomes },
+    },
   } as const;
 }

@@ -13,13 +13,13 @@ export interface TestApi {
   topics: Topics;
   serde: AvroSerde;
   producer: Producer;
-  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown, token?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
-/** An API on a port of its own, over topics of a namespace of its own, caught up. */
-export async function startTestApi(prefix: string): Promise<TestApi> {
-  const config = testConfig({ topicNamespace: uniqueName(prefix), apiPort: 0 });
+/** An API on a port of its own, over topics of a namespace of its own (or `namespace`, to share one), caught up. */
+export async function startTestApi(prefix: string, namespace = uniqueName(prefix)): Promise<TestApi> {
+  const config = testConfig({ topicNamespace: namespace, apiPort: 0 });
   const api = await startApi({
     config,
     logger: createLogger('api', process.env.OPTLINE_TEST_LOG_LEVEL ?? 'silent'),
@@ -32,13 +32,13 @@ export async function startTestApi(prefix: string): Promise<TestApi> {
   await producer.connect();
   return {
     config, api, topics, serde, producer,
-    async call(method, path, body, token = TOKEN) {
-      const headers: Record<string, string> = {};
+    async call(method, path, body, token = TOKEN, extra = {}) {
+      const headers: Record<string, string> = { ...extra };
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(`${api.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await res.text();
-      return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text };
+      return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers };
     },
     async stop() {
       await producer.disconnect();

@@ -39,10 +39,10 @@ function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
 
 export class ApiUnreachable extends Error {}
 
-export async function callApi(env: NodeJS.ProcessEnv, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+export async function callApi(env: NodeJS.ProcessEnv, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiAnswer> {
   const base = (env.OPTLINE_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '');
   const token = tokenFrom(env);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -75,10 +75,10 @@ export function describeRefusal(command: string, answer: ApiAnswer): string {
 }
 
 /** Calls the API and prints its answer: the JSON body on stdout (0), or why not on stderr (1). */
-export async function printAnswer(io: CommandIO, command: string, method: string, path: string, body?: unknown): Promise<number> {
+export async function printAnswer(io: CommandIO, command: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<number> {
   let answer: ApiAnswer;
   try {
-    answer = await callApi(io.env, method, path, body);
+    answer = await callApi(io.env, method, path, body, headers);
   } catch (error) {
     if (!(error instanceof ApiUnreachable)) throw error;
     io.stderr.write(`${command}: ${error.message}\n`);

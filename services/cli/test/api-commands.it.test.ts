@@ -58,6 +58,21 @@ describe('optline settings', () => {
     expect(JSON.parse(get.stdout)).toEqual(JSON.parse(put.stdout));
   });
 
+  it('put --if-match stores over that version only, and prints the 412 of a stale one', async () => {
+    const doc = file('cas.json', { trackIncoming: false, optOutEnabled: true, keywords: ['Stop'], consentCategories: ['sms'], dedicatedNumbers: ['23456'] });
+    const created = await cli(settings, ['put', 'cafe', '--file', doc, '--if-match', '0']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ version: 1 });
+    expect((await cli(settings, ['put', 'cafe', '--file', doc, '--if-match=1'])).code).toBe(0);
+    const stale = await cli(settings, ['put', 'cafe', '--file', doc, '--if-match', '1']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('(HTTP 412, precondition_failed)');
+    expect(stale.stderr).toMatch(/headers\.if-match: .*version 2 is stored.*\[version_mismatch\]/);
+    const bad = await cli(settings, ['put', 'cafe', '--file', doc, '--if-match', 'latest']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--if-match takes a settings version');
+  });
+
   it('exits 1 with the reason for a wrong token, 2 for a missing file', async () => {
     const res = await cli(settings, ['get', 'shop'], 'wrong');
     expect(res.code).toBe(1);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { MAX_REPLY_LENGTH, POSSIBLE_OPT_OUT_POLICIES, REPLY_KINDS, suggestedSettings, type NumberConflict, type SettingsError } from '@optline/core';
 import { HttpError, type ErrorBody } from '@optline/http';
 import { TailTimeoutError } from '@optline/kafka';
-import type { SettingsTable } from '@optline/settings-table';
+import { SettingsCommandTimeoutError, type SettingsTable } from '@optline/settings-table';
 import type { ApiMetrics } from '../metrics.ts';
 import { API_ROUTES } from '../topology.ts';
 import { projectParam, requireProject } from './common.ts';
@@ -75,22 +75,47 @@ export class SettingsRefused extends HttpError {
   }
 }
 
+const IF_MATCH = /^\s*(?:"(\d{1,9})"|(\d{1,9}))\s*$/;
+
+/** The version an If-Match header names (`"3"` as this API's ETags are, or bare `3`), null without one. */
+export function ifMatchOf(header: string | string[] | undefined): number | null {
+  if (header === undefined) return null;
+  const match = typeof header === 'string' ? IF_MATCH.exec(header) : null;
+  if (match === null) {
+    const message = 'If-Match must be one settings version as the ETag gives it, e.g. "3" (0: the project has no settings yet)';
+    throw new HttpError(400, 'invalid_if_match', message, [{ field: 'headers.if-match', rule: 'settings_version', message }]);
+  }
+  return Number(match[1] ?? match[2]);
+}
+
+const etag = (version: number) => `"${version}"`;
+
 /**
- * PUT and GET /v1/projects/{project}/sms-settings, GET /v1/sms-settings/defaults. The body is checked by the core's
- * validateSettings alone (the schema only says "an object"), so every broken field is reported
- * at once with the same rules the matcher applies.
+ * PUT and GET /v1/projects/{project}/sms-settings, GET /v1/sms-settings/defaults. The body is
+ * checked by the core's validateSettings alone (the schema only says "an object"), so every
+ * broken field is reported at once with the same rules the matcher applies. PUT is
+ * compare-and-set with If-Match; answers carry the version as ETag.
  */
 export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async (scope, { settings, metrics }) => {
   scope.put(API_ROUTES.settings, {
     schema: { params: projectParam, body: { type: 'object' }, response: { 200: storedSettings } },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const { project } = request.params as { project: string };
+      const ifMatch = ifMatchOf(request.headers['if-match']);
       let result;
       try {
-        result = await settings.put(project, request.body);
+        result = await settings.put(project, request.body, { ifMatch });
       } catch (error) {
-        if (error instanceof TailTimeoutError) throw new HttpError(503, 'unavailable', `${error.message}; retry later`);
+        if (error instanceof TailTimeoutError || error instanceof SettingsCommandTimeoutError) {
+          throw new HttpError(503, 'unavailable', `${error.message}; retry later`);
+        }
         throw error;
+      }
+      if (!result.ok && result.stale) {
+        metrics.settingsWrites.inc({ outcome: 'stale' });
+        const { stored } = result.stale;
+        const message = result.errors[0]?.message ?? `version ${stored} is stored`;
+        throw new HttpError(412, 'precondition_failed', message, [{ field: 'headers.if-match', rule: 'version_mismatch', message }], stored > 0 ? { etag: etag(stored) } : {});
       }
       if (!result.ok) {
         const refused = new SettingsRefused(result.errors, result.conflicts ?? []);
@@ -98,6 +123,7 @@ export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async
         throw refused;
       }
       metrics.settingsWrites.inc({ outcome: 'stored' });
+      void reply.header('etag', etag(result.settings.version));
       return result.settings;
     },
   });
@@ -109,10 +135,12 @@ export const smsSettingsRoutes: FastifyPluginAsync<SettingsRouteOptions> = async
 
   scope.get(API_ROUTES.settings, {
     schema: { params: projectParam, response: { 200: storedSettings } },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const { project } = request.params as { project: string };
       requireProject(settings, project);
-      return settings.get(project);
+      const stored = settings.get(project)!;
+      void reply.header('etag', etag(stored.version));
+      return stored;
     },
   });
 };
