@@ -98,6 +98,26 @@ describe('console', () => {
     await expect.poll(() => page.locator('#try-verdict').textContent()).toContain('only a keyword at its start counts');
   });
 
+  it('"Try a reply" says when a message with no keyword reads as a possible opt-out', async () => {
+    await field('Try a reply').fill('please stop texting me');
+    await expect.poll(() => page.locator('#try-verdict').textContent()).toContain('possible opt-out');
+    expect(await page.locator('#try-verdict').textContent()).toContain('waits in the review queue');
+  });
+
+  it('Replies: a live GSM-7 / UCS-2 segment counter on each text, saved with the settings', async () => {
+    await page.getByRole('link', { name: 'Replies' }).click();
+    const text = field('Opt-out confirmation (default)');
+    await text.fill('a'.repeat(161));
+    await expect.poll(() => page.locator('#reply-0-counter').textContent()).toContain('GSM-7 · 161 septets, 2 segments');
+    await text.fill('Vous êtes désinscrit.');
+    await expect.poll(() => page.locator('#reply-0-counter').textContent()).toContain('UCS-2 · 21 UCS-2 units, 1 segment');
+    expect(await page.locator('#reply-0-counter').textContent()).toContain('not in GSM-7: ê');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved: version 2.').waitFor();
+    const stored = await (await sys.api(`/v1/projects/${project}/sms-settings`)).json() as { replies: { kind: string; text: string; keywords: string[] }[] };
+    expect(stored.replies).toContainEqual({ kind: 'optOut', text: 'Vous êtes désinscrit.', keywords: [] });
+  });
+
   it('finds a phone that posted STOP in the blacklist search, in any form', async () => {
     const res = await sys.postSinch({ type: 'mo_text', id: uniqueName('mo'), from: canonicalPhone.slice(2), to: dedicated, body: 'STOP', received_at: new Date().toISOString() });
     expect(res.status).toBe(200);

@@ -12,6 +12,7 @@ export * from './events.ts';
 export * from './reply-decision.ts';
 export * from './replies.ts';
 export * from './suggested-settings.ts';
+export * from './sms-segments.ts';
 export * from './possible/detector.ts';
 export * from './possible/phrases.ts';
 export * from './possible/typos.ts';

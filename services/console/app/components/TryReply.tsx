@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { compileSettings, normalize, type KeywordHit } from '@optline/core';
+import { compilePossibleOptOuts, compileSettings, normalize, type KeywordHit } from '@optline/core';
 import { previewSettings, type SettingsDoc } from '../settings-form.ts';
 
 const EFFECT: Record<KeywordHit['kind'], string> = {
@@ -26,13 +26,21 @@ export function TryReply({ project, doc }: { project: string; doc: SettingsDoc }
   const [text, setText] = useState('');
   const compiled = useMemo(() => compileSettings(previewSettings(project, doc)), [project, doc]);
   const ifEnabled = useMemo(() => compileSettings(previewSettings(project, { ...doc, optOutEnabled: true })), [project, doc]);
+  const detector = useMemo(() => compilePossibleOptOuts(previewSettings(project, doc).keywords), [project, doc]);
   const normalised = normalize(text);
   const hit = compiled.match(text);
   const disabledHit = hit === null && !doc.optOutEnabled ? ifEnabled.match(text) : null;
   let verdict: string;
   if (hit) verdict = `Matches ${KIND[hit.kind]} keyword “${hit.keyword}”: ${EFFECT[hit.kind]}.`;
   else if (disabledHit) verdict = `Would match opt-out keyword “${disabledHit.keyword}”, but “Use opt-out keywords” is off.`;
-  else verdict = whyNot(normalised, doc);
+  else {
+    verdict = whyNot(normalised, doc);
+    const possible = text.trim() === '' ? null : detector.detect(text);
+    if (possible?.possible) {
+      const policy = { flag: 'it waits in the review queue and blocks nothing', blacklist: 'it is treated as an opt-out', off: 'it is ignored' }[doc.possibleOptOuts];
+      verdict += ` It reads as a possible opt-out (${possible.reason}); with “Possible opt-outs” set to ${doc.possibleOptOuts}, ${policy}.`;
+    }
+  }
   return (
     <section class="card try">
       <h2>Try a reply</h2>
