@@ -48,11 +48,13 @@ function define(o: Record<string, number>, key: string, value: number): void {
 export function evolve(state: PhoneState, fact: Fact): PhoneState {
   switch (fact.type) {
     case 'blacklisted': {
+      const at = fact.at ?? fact.blocked_at;
       const blacklist: BlacklistState = {
         status: 'BLOCKED', keyword: fact.keyword, message_id: fact.message_id,
-        blocked_at: fact.blocked_at, updated_at: fact.blocked_at,
+        blocked_at: fact.blocked_at, updated_at: at,
+        source: fact.source ?? 'keyword', actor: fact.actor ?? null, reason: fact.reason ?? null,
       };
-      return { ...state, blacklist, processed: processed(state, fact.message_id, fact.blocked_at) };
+      return { ...state, blacklist, processed: processed(state, fact.message_id, at) };
     }
     case 'blacklist_cleared':
       return { ...state, blacklist: null, processed: processed(state, fact.message_id, fact.at) };

@@ -27,14 +27,22 @@ export interface ProfileRef {
 
 export type BlacklistStatus = 'BLOCKED' | 'CONSENT_TRACKED';
 
+/** What put a phone on the blacklist: a keyword reply, an operator, or an imported list. */
+export type BlacklistSource = 'keyword' | 'manual' | 'import';
+
 export interface BlacklistState {
   status: BlacklistStatus;
-  /** Keyword and message of the latest opt-out. */
+  /** Keyword and message of the latest opt-out ('' and the command id for a manual or imported block). */
   keyword: string;
   message_id: string;
-  /** When the latest opt-out arrived (its received_at). */
+  /** When the latest opt-out arrived (its received_at; for an import, when the phone opted out elsewhere). */
   blocked_at: number;
   updated_at: number;
+  /** Absent in states stored before the opt-out list existed: `keyword`. */
+  source?: BlacklistSource;
+  /** Who blocked by hand or imported, and why (null for a keyword opt-out). */
+  actor?: string | null;
+  reason?: string | null;
 }
 
 /** Everything the decision needs about one phone within one project. */
@@ -52,6 +60,12 @@ export interface BlacklistedFact {
   keyword: string;
   message_id: string;
   blocked_at: number;
+  /** Default `keyword`; `manual` and `import` come from opt-out list commands, with actor and reason. */
+  source?: BlacklistSource;
+  actor?: string | null;
+  reason?: string | null;
+  /** When the change was decided, when it differs from blocked_at (an import's opted_out_at is older). */
+  at?: number;
 }
 
 /** A reply that matched a keyword, with the profiles and categories its consent events are for. */
@@ -95,9 +109,12 @@ export interface BlacklistClearedFact {
   type: 'blacklist_cleared';
   project: string;
   phone: string;
-  reason: 'opt_in_keyword' | 'consent_accept';
+  reason: 'opt_in_keyword' | 'consent_accept' | 'manual';
   message_id: string | null;
   at: number;
+  /** A manual clear: who cleared it and why. */
+  actor?: string | null;
+  note?: string | null;
 }
 
 /** The materializer tracked the consent events of opt-out `message_id`: the entry may become CONSENT_TRACKED. */

@@ -20,3 +20,5 @@ export * from './possible/words.ts';
 export { LANGUAGES } from './possible/languages/index.ts';
 export * from './timestamp.ts';
 export * from './settings-commands.ts';
+export * from './blacklist-commands.ts';
+export * from './blacklist-history.ts';

@@ -185,7 +185,7 @@ describe('evolve', () => {
   it('blacklists on an opt-out and makes a redelivery of the same message a no-op', () => {
     const s = settings();
     const first = handleMessage(state([profile('alice', T, T)]), message('STOP'), s);
-    expect(first.state.blacklist).toEqual({ status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: T, updated_at: T });
+    expect(first.state.blacklist).toEqual({ status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: T, updated_at: T, source: 'keyword', actor: null, reason: null });
     expect(first.state.processed).toEqual({ m1: T });
     expect(handleMessage(first.state, message('STOP'), s)).toEqual({ state: first.state, facts: [] });
   });
@@ -196,7 +196,7 @@ describe('evolve', () => {
     st = tracked(st, 'm1', T + 3_600_000);
     expect(st.blacklist).toMatchObject({ status: 'CONSENT_TRACKED', updated_at: T + 3_600_000 });
     st = handleMessage(st, message('ARRET', 'm2', T + 7_200_000), s).state;
-    expect(st.blacklist).toEqual({ status: 'BLOCKED', keyword: 'arret', message_id: 'm2', blocked_at: T + 7_200_000, updated_at: T + 7_200_000 });
+    expect(st.blacklist).toEqual({ status: 'BLOCKED', keyword: 'arret', message_id: 'm2', blocked_at: T + 7_200_000, updated_at: T + 7_200_000, source: 'keyword', actor: null, reason: null });
     // The materializer finishing the first opt-out late must not hide that the second is pending.
     expect(decideConsentTracked(st, { project: 'acme', phone: PHONE, message_id: 'm1', at: T + 7_300_000 })).toEqual([]);
   });

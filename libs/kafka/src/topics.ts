@@ -9,7 +9,12 @@ export interface TopicSpec {
   doc: string;
   /** A fixed partition count, for topics whose order is the point (one writer, in order); else the config's. */
   partitions?: number;
+  /** retention.ms of a topic that keeps records longer than the broker's default. */
+  retentionMs?: number;
 }
+
+/** History of opt-out list changes: 5 years, longer than the TCPA's 4-year limitation period for claims. */
+export const BLACKLIST_HISTORY_RETENTION_MS = 5 * 366 * 24 * 60 * 60 * 1000;
 
 /** Every topic of SPEC.md's table and the internal ones, in one place. */
 export const TOPICS = {
@@ -30,6 +35,8 @@ export const TOPICS = {
   customerPhoneChangelog: { name: 'optline.matcher.customer-phone-changelog.v1', valueSchema: 'CustomerPhone', compacted: true, doc: 'internal: changelog of the matcher customer -> phone store, keyed <project>:<customer_id>; partitioned as customers.v1' },
   replies: { name: 'optline.replies.v1', valueSchema: 'ReplyIntent', compacted: false, doc: 'internal: replies the matcher decided (written in the transaction of their cause) for the replier, keyed <project>:<phone>' },
   replyAttempts: { name: 'optline.replier.attempts.v1', valueSchema: 'ReplyAttempt', compacted: true, doc: 'internal: the replier\'s delivery record per reply (STARTED before calling Sinch, then SENT or FAILED), keyed event_id' },
+  blacklistCommands: { name: 'optline.blacklist-commands.v1', valueSchema: 'BlacklistCommand', compacted: false, doc: 'internal: opt-out list changes from the API (manual block/clear, imported lines), keyed by canonical phone; co-partitioned with sms.inbound.v1, read by the matcher' },
+  blacklistHistory: { name: 'optline.blacklist-history.v1', valueSchema: 'BlacklistChange', compacted: false, retentionMs: BLACKLIST_HISTORY_RETENTION_MS, doc: 'internal: every change of a blacklist entry with what explains it, keyed <project>:<phone>; written by the matcher, read by the api' },
   deadLetter: { name: 'optline.dead-letter.v1', valueSchema: null, compacted: false, doc: 'rejected input: raw bytes, reason in headers' },
 } as const satisfies Record<string, TopicSpec>;
 
@@ -50,6 +57,7 @@ export function groupId(namespace: string, name: string): string {
 export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, partitions?: number): ITopicConfig {
   const configEntries = [{ name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' }];
   if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });
+  if (spec.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(spec.retentionMs) });
   return { topic: spec.name, numPartitions: partitions ?? spec.partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
 }
 

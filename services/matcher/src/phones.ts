@@ -3,8 +3,9 @@
 // decides with the core and folds the facts in with `evolve`: no state change happens here.
 
 import {
-  blacklistEntryFor, blacklistKey, compiledSettings, decide, decideConsentAccept, decideConsentTracked, decideCustomerProfile,
-  decideReply, decideSmsSent, emptyPhoneState, evolve, pruneProcessed, replyDecided, replyKey, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
+  blacklistChanges, blacklistEntryFor, blacklistKey, compiledSettings, decide, decideBlacklistCommand, decideConsentAccept, decideConsentTracked, decideCustomerProfile,
+  decideReply, decideSmsSent, emptyPhoneState, evolve, pruneProcessed, replyDecided, replyKey,
+  type BlacklistCommand, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
@@ -64,10 +65,16 @@ async function emitBlacklist(ctx: Ctx, deps: PhoneDeps, project: string, phone: 
  * first (it has to be visible at once; the transaction makes everything visible together), then
  * the facts the materializer needs, then the state.
  */
-async function applyFacts(ctx: Ctx, deps: PhoneDeps, key: string, project: string, phone: string, before: PhoneState, facts: readonly Fact[]): Promise<void> {
+async function applyFacts(
+  ctx: Ctx, deps: PhoneDeps, key: string, project: string, phone: string, before: PhoneState, facts: readonly Fact[], settingsVersion: number | null = null,
+): Promise<void> {
   if (facts.length === 0) return;
   const after = facts.reduce(evolve, before);
   await emitBlacklist(ctx, deps, project, phone, before, after);
+  const history = deps.topics.blacklistHistory.name;
+  for (const change of blacklistChanges(facts, after, settingsVersion)) {
+    ctx.emit({ topic: history, key: blacklistKey(project, phone), value: await deps.codec.encode(history, change) });
+  }
   const topic = deps.topics.facts.name;
   const replies = deps.topics.replies.name;
   for (const fact of facts) {
@@ -105,7 +112,7 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; mess
       const decided = decide(before, message, settings);
       const facts = reply === null ? decided : [...decided, replyDecided(reply)];
       if (facts.length === 0 && Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
-      await applyFacts(ctx, deps, key, message.project, message.from, before, facts);
+      await applyFacts(ctx, deps, key, message.project, message.from, before, facts, settings.settings.version);
     },
   };
 }
@@ -116,18 +123,20 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; mess
  */
 function phoneRecords<R extends { project: string; phone: string }>(
   deps: PhoneDeps, record: string, decideFor: (state: PhoneState, value: R, phone: string) => Fact[],
+  options: { check?(value: R): void; settingsVersion?(value: R): number | null } = {},
 ): RecordHandler<PhoneState, { key: string; phone: string; value: R }> {
   return {
     async parse(input) {
       const value = await deps.codec.decode<R>(record, input.message.value);
       const phone = canonicalField(value.phone, 'phone');
       requireKey(input, phone, 'key_not_phone', 'the canonical phone');
+      options.check?.(value);
       const key = phoneStateKey(value.project, phone);
       return { value: { key, phone, value }, keys: [key] };
     },
     async apply({ key, phone, value }, ctx) {
       const before = await load(stateOf(ctx), key);
-      await applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone));
+      await applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone), options.settingsVersion?.(value) ?? null);
     },
   };
 }
@@ -176,6 +185,23 @@ function accepts(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; phon
 const consentTracked = (deps: PhoneDeps) => phoneRecords<ConsentTrackedRecord>(deps, 'ConsentTracked', (state, tracked, phone) =>
   decideConsentTracked(state, { project: tracked.project, phone, message_id: tracked.message_id, at: tracked.tracked_at }));
 
+/**
+ * Opt-out list changes from the API (manual block or clear, imported lines), decided in order
+ * with the phone's replies; a project without settings cannot have a list (dead letter).
+ */
+const blacklistCommands = (deps: PhoneDeps) => phoneRecords<BlacklistCommand>(
+  deps, 'BlacklistCommand',
+  (state, command, phone) => decideBlacklistCommand(state, { ...command, phone }, deps.settings.get(command.project)!),
+  {
+    check(command) {
+      if (deps.settings.get(command.project) === undefined) {
+        throw new RecordRejected('unknown_project', 'project', `project: ${JSON.stringify(command.project)} has no SMS settings`);
+      }
+    },
+    settingsVersion: (command) => deps.settings.get(command.project)?.version ?? null,
+  },
+);
+
 export function phoneHandlers(deps: PhoneDeps): Map<string, RecordHandler<PhoneState, unknown>> {
   const t = deps.topics;
   return new Map<string, RecordHandler<PhoneState, unknown>>([
@@ -184,5 +210,6 @@ export function phoneHandlers(deps: PhoneDeps): Map<string, RecordHandler<PhoneS
     [t.customersByPhone.name, profiles(deps)],
     [t.acceptsByPhone.name, accepts(deps)],
     [t.consentTracked.name, consentTracked(deps)],
+    [t.blacklistCommands.name, blacklistCommands(deps)],
   ]);
 }

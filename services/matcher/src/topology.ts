@@ -11,8 +11,9 @@
 //
 //   task group "phones"     (partition N of the five phone-keyed topics; store phone-state, changelog)
 //     sms.inbound.v1, sms.sent.v1, customers-by-phone, consent-accepts-by-phone,
-//     optline.consent-tracked.v1 (from the materializer)
+//     optline.consent-tracked.v1 (from the materializer), optline.blacklist-commands.v1 (from the api)
 //       -> sms.blacklist.v1 (<project>:<phone>, at once; null clears; the only writer)
+//       -> optline.blacklist-history.v1 (BlacklistChange per change of an entry, keyed <project>:<phone>)
 //       -> optline.facts.v1 (MatcherFact, keyed <project>:<phone>)
 //       -> optline.replies.v1 (ReplyIntent, keyed <project>:<phone>: the automatic replies, for the replier)
 //
@@ -40,7 +41,7 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
     groups: {
       customers: { inputs: [t.customers.name], store: 'customer-phone', changelog: t.customerPhoneChangelog.name },
       consent: { inputs: [t.consent.name] },
-      phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name, t.consentTracked.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
+      phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name, t.consentTracked.name, t.blacklistCommands.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
     },
     /** One transactional id per task: whoever opens the task next fences the previous owner. */
     transactionalId: (taskId: string) => `${group}.${taskId}`,

@@ -60,13 +60,14 @@ describe('phone-state handlers', () => {
   const metrics = matcherMetrics(new Registry());
   const phones: TaskGroup<PhoneState> = { name: 'phones', inputs: [t.inbound.name], handlers: phoneHandlers({ codec, topics: t, settings: lookup, metrics }) };
 
-  it('routes a STOP by its dedicated number: blacklist entry first, then facts keyed <project>:<phone>; the store only after commit', async () => {
+  it('routes a STOP by its dedicated number: blacklist entry first, its history, then facts keyed <project>:<phone>; the store only after commit', async () => {
     const pending = new PendingWrites(store, json<PhoneState>());
     const { outputs, dead } = await run(phones, [sms('m1', 'STOP')], pending);
     expect(dead).toEqual([]);
-    expect(outputs.map((o) => [o.topic, o.key])).toEqual([[t.blacklist.name, `p1:${FROM}`], [t.facts.name, `p1:${FROM}`], [t.facts.name, `p1:${FROM}`]]);
-    expect(JSON.parse(outputs[0]!.value!.toString())).toMatchObject({ project: 'p1', phone: FROM, status: 'BLOCKED', keyword: 'stop', message_id: 'm1' });
-    expect(Object.keys(JSON.parse(outputs[1]!.value!.toString()).fact)).toEqual(['dev.optline.OptOutFact']);
+    expect(outputs.map((o) => [o.topic, o.key])).toEqual([[t.blacklist.name, `p1:${FROM}`], [t.blacklistHistory.name, `p1:${FROM}`], [t.facts.name, `p1:${FROM}`], [t.facts.name, `p1:${FROM}`]]);
+    expect(JSON.parse(outputs[0]!.value!.toString())).toMatchObject({ project: 'p1', phone: FROM, status: 'BLOCKED', keyword: 'stop', message_id: 'm1', source: 'keyword' });
+    expect(JSON.parse(outputs[1]!.value!.toString())).toMatchObject({ kind: 'opted_out', status: 'BLOCKED', message_id: 'm1', body: 'STOP', keyword: 'stop', source: 'keyword' });
+    expect(Object.keys(JSON.parse(outputs[2]!.value!.toString()).fact)).toEqual(['dev.optline.OptOutFact']);
     expect((await pending.get(`p1:${FROM}`))?.blacklist?.message_id).toBe('m1');
     expect(await store.get(`p1:${FROM}`)).toBeUndefined();
   });
