@@ -137,8 +137,12 @@ function replyKeywords(value: unknown, at: string, list: KindKeywords | null, ki
       ok = false;
       return;
     }
-    // Kind unknown or its list broken: nothing sound to check against (already reported).
-    if (list === null) return;
+    // Kind unknown or its list broken: nothing sound to check against (already reported). The
+    // keyword is kept as given, so that the reply still counts as a variant, not as a second default.
+    if (list === null) {
+      if (!out.includes(keyword)) out.push(keyword);
+      return;
+    }
     const index = list.normalized.indexOf(normalize(keyword));
     if (index < 0) {
       err(field, 'reply_keyword_unknown', `${JSON.stringify(keyword)} is not one of the ${kind} keywords (${LIST_OF[kind]})`);
