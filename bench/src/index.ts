@@ -9,6 +9,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ run(args:
   matcher: { summary: 'matcher replies/s vs a raw kafkajs passthrough; restore of 1 M profiles (needs the local stack)', load: () => import('./matcher.ts') },
   materializer: { summary: 'flush of a 100k opt-out window vs raw transactional produce of the same records (needs the local stack)', load: () => import('./materializer.ts') },
   blacklist: { summary: 'blacklist client at 1 M (and 10 M) entries: ready time, memory per entry, look-ups, export, vs the old Map client (needs the local stack)', load: () => import('./blacklist/index.ts') },
+  settings: { summary: 'PUT sms-settings through two API instances and the one settings writer: latency one at a time, 200 at once, vs an acks=all produce (needs the local stack)', load: () => import('./settings.ts') },
   ingress: { summary: 'POST /v1/sinch/inbound (acks=all) vs a no-op route on the same server (needs the local stack)', load: () => import('./ingress.ts') },
 };
 

@@ -3,7 +3,7 @@
 // order, so two instances can no longer both store "the next version".
 
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { SettingsCommand, SettingsOutcome } from '@optline/core';
 import { fetchTopicOffsets, groupId, type AvroSerde, type Topics } from '@optline/kafka';
 import type { Logger } from '@optline/runtime';
@@ -39,6 +39,8 @@ export class SettingsCommands {
   private producer: Producer | undefined;
   private ownsProducer = false;
   private starting: Promise<void> | undefined;
+  private queued: { message: Message; sent: { resolve(): void; reject(error: unknown): void } }[] = [];
+  private sending = false;
 
   constructor(private readonly options: SettingsCommandsOptions) {}
 
@@ -71,12 +73,39 @@ export class SettingsCommands {
     });
     try {
       const value = await serde.encode(topics.settingsCommands.name, command);
-      await this.producer!.send({ topic: topics.settingsCommands.name, acks: -1, messages: [{ key: project, value }] });
+      await this.send({ key: project, value });
       return await outcome;
     } finally {
       clearTimeout(timer);
       this.waiters.delete(command.command_id);
     }
+  }
+
+  /**
+   * Sends commands that arrive while a send is under way together, in the next one: an
+   * idempotent producer has one request in flight, so one request per PUT would queue 200
+   * concurrent PUTs behind each other.
+   */
+  private send(message: Message): Promise<void> {
+    let sent!: { resolve(): void; reject(error: unknown): void };
+    const done = new Promise<void>((resolve, reject) => (sent = { resolve, reject }));
+    this.queued.push({ message, sent });
+    if (!this.sending) void this.flush();
+    return done;
+  }
+
+  private async flush(): Promise<void> {
+    this.sending = true;
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      try {
+        await this.producer!.send({ topic: this.options.topics.settingsCommands.name, acks: -1, messages: batch.map((q) => q.message) });
+        for (const q of batch) q.sent.resolve();
+      } catch (error) {
+        for (const q of batch) q.sent.reject(error);
+      }
+    }
+    this.sending = false;
   }
 
   async stop(): Promise<void> {

@@ -98,3 +98,23 @@ describe('settings compare-and-set across two API instances', () => {
     answers.forEach((r, i) => expect(stored[r.body.version - 1]!.keywords).toEqual(['STOP', `n${i}`]));
   });
 });
+
+describe('settings writer failover', () => {
+  it('when the instance that is the settings writer stops, the other takes over and versions go on without a gap', async () => {
+    const project = 'failover';
+    const put = (api: TestApi, marker: string) => api.call('PUT', PATH(project), { ...docOf('blind')(marker), dedicatedNumbers: ['45678'] });
+    expect((await put(a, 'first')).status).toBe(200);
+    const decided = async (api: TestApi) => ((await api.api.registry.getSingleMetric('optline_settings_commands_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+    const owner = (await decided(a)) > 0 ? a : b;
+    const other = owner === a ? b : a;
+    // In flight while the writer goes: each is answered (200), none lost.
+    const during = Array.from({ length: 20 }, (_, i) => put(other, `during${i}`));
+    await owner.stop();
+    const answers = await Promise.all(during);
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    expect((await put(other, 'after')).body.version).toBe(22);
+    expect(await decided(other)).toBeGreaterThan(0);
+    const stored = await history(project, 22);
+    expect(stored.map((s) => s.version)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  });
+});
