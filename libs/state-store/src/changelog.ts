@@ -13,6 +13,8 @@ export interface RestoreResult {
   ms: number;
   /** True when the local store did not match the changelog and was rebuilt from scratch. */
   rebuilt: boolean;
+  /** Why the store's folder was wiped when it was opened (another format), if it was. */
+  wiped?: string;
 }
 
 interface ActiveRestore {
@@ -125,14 +127,14 @@ export class ChangelogReader {
     const low = BigInt(offsets.low);
     const end = BigInt(offsets.high);
     let checkpoint: Checkpoint | null = await store.checkpoint();
-    let rebuilt = false;
+    let rebuilt = store.wiped !== undefined;
     if (checkpoint && (checkpoint.topic !== topic || checkpoint.partition !== partition || BigInt(checkpoint.offset) > end || BigInt(checkpoint.offset) < low)) {
       await store.clear();
       checkpoint = null;
       rebuilt = true;
     }
     const from = checkpoint ? BigInt(checkpoint.offset) : low;
-    const result = { topic, partition, records: 0, from: from.toString(), to: end.toString(), rebuilt };
+    const result = { topic, partition, records: 0, from: from.toString(), to: end.toString(), rebuilt, ...(store.wiped === undefined ? {} : { wiped: store.wiped }) };
     if (from >= end) return { ...result, ms: Date.now() - started };
 
     let restore!: ActiveRestore;

@@ -1,57 +1,41 @@
-// The `rocksdb` package ships no types; this is the part of its abstract-leveldown API the
-// store uses.
-declare module 'rocksdb' {
-  export type Callback<T = void> = (error: Error | undefined | null, value: T) => void;
-
+// @nxtedition/rocksdb ships no types; this is the part of its abstract-level API the store uses.
+declare module '@nxtedition/rocksdb' {
   export interface OpenOptions {
     createIfMissing?: boolean;
     errorIfExists?: boolean;
     compression?: boolean;
     cacheSize?: number;
-    writeBufferSize?: number;
-    maxOpenFiles?: number;
-    infoLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'header' | null;
+    infoLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'header';
   }
 
   export interface IteratorOptions {
-    gt?: string | Buffer;
-    gte?: string | Buffer;
-    lt?: string | Buffer;
-    lte?: string | Buffer;
+    gt?: string;
+    gte?: string;
+    lt?: string;
+    lte?: string;
     reverse?: boolean;
     limit?: number;
-    keyAsBuffer?: boolean;
-    valueAsBuffer?: boolean;
   }
 
-  export interface RocksIterator {
-    next(callback: (error: Error | undefined | null, key?: string | Buffer, value?: Buffer) => void): void;
-    end(callback: (error?: Error | null) => void): void;
+  export interface RocksIterator extends AsyncIterable<[string, Buffer]> {
+    next(): Promise<[string, Buffer] | undefined>;
+    close(): Promise<void>;
   }
 
-  export type BatchOperation = { type: 'put'; key: string | Buffer; value: Buffer | string } | { type: 'del'; key: string | Buffer };
+  export type BatchOperation = { type: 'put'; key: string; value: Buffer | string } | { type: 'del'; key: string };
 
-  export interface RocksDB {
+  export class RocksLevel {
+    constructor(location: string, options: { keyEncoding: 'utf8'; valueEncoding: 'buffer' });
     readonly location: string;
-    open(options: OpenOptions, callback: (error?: Error | null) => void): void;
-    close(callback: (error?: Error | null) => void): void;
-    get(key: string | Buffer, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Buffer>): void;
-    getMany(keys: Array<string | Buffer>, options: { asBuffer?: boolean }, callback: Callback<Array<Buffer | undefined>>): void;
-    put(key: string | Buffer, value: Buffer | string, options: { sync?: boolean }, callback: (error?: Error | null) => void): void;
-    del(key: string | Buffer, options: { sync?: boolean }, callback: (error?: Error | null) => void): void;
-    batch(operations: BatchOperation[], options: { sync?: boolean }, callback: (error?: Error | null) => void): void;
-    clear(options: IteratorOptions, callback: (error?: Error | null) => void): void;
+    readonly status: 'opening' | 'open' | 'closing' | 'closed';
+    open(options: OpenOptions): Promise<void>;
+    close(): Promise<void>;
+    getMany(keys: string[]): Promise<Array<Buffer | undefined>>;
+    put(key: string, value: Buffer): Promise<void>;
+    del(key: string): Promise<void>;
+    batch(operations: BatchOperation[]): Promise<void>;
+    clear(): Promise<void>;
     iterator(options: IteratorOptions): RocksIterator;
-    approximateSize(start: string | Buffer, end: string | Buffer, callback: Callback<number>): void;
-    compactRange(start: string | Buffer, end: string | Buffer, callback: (error?: Error | null) => void): void;
     getProperty(property: string): string;
   }
-
-  export interface RocksDBConstructor {
-    (location: string): RocksDB;
-    destroy(location: string, callback: (error?: Error | null) => void): void;
-  }
-
-  const rocksdb: RocksDBConstructor;
-  export default rocksdb;
 }

@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import rocksdb, { type BatchOperation, type RocksDB } from 'rocksdb';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RocksLevel, type BatchOperation, type IteratorOptions } from '@nxtedition/rocksdb';
 
 /** Where a store's content comes from: the next offset of its changelog partition to apply. */
 export interface Checkpoint {
@@ -34,8 +35,10 @@ export interface KeyValueStore {
   checkpoint(): Promise<Checkpoint | null>;
   /** Removes every entry and the checkpoint. */
   clear(): Promise<void>;
-  /** Bytes on disk of the data (RocksDB's estimate, including unflushed memtables). */
+  /** Bytes of the data: live SST files plus what is still in memtables (RocksDB's figures). */
   approximateSize(): Promise<number>;
+  /** Why the folder was wiped when the store was opened (it held another format), if it was. */
+  readonly wiped?: string;
   close(): Promise<void>;
 }
 
@@ -45,77 +48,99 @@ const DATA = 'd';
 const DATA_END = 'e';
 const CHECKPOINT_KEY = 'mcheckpoint';
 
-function promise<T>(fn: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))));
+// A folder holds this store format when this file says so. Local state is a cache of the
+// changelogs, so a folder in any other format is wiped and restored. The first one this
+// detects: folders of optline's earlier binding (the `rocksdb` 5.2.1 package, RocksDB 6.17 with
+// Snappy), which this build of RocksDB opens but cannot read (it aborts the process on the first
+// read of a Snappy block). Change FORMAT whenever a change makes older folders unreadable.
+export const FORMAT_FILE = 'OPTLINE-STORE';
+export const FORMAT = 'optline state store 2 (@nxtedition/rocksdb 12, RocksDB 9.7, zstd)';
+
+async function readFormat(location: string): Promise<string | null> {
+  try {
+    return (await readFile(join(location, FORMAT_FILE), 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
-function done(fn: (cb: (error?: Error | null) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof Error && ((error as { notFound?: boolean }).notFound === true || /NotFound/i.test(error.message));
+/** Makes `location` a folder of this format; returns why it had to be wiped, if it had. */
+async function prepareFolder(location: string): Promise<string | undefined> {
+  const format = await readFormat(location);
+  if (format === FORMAT) return undefined;
+  const entries = await readdir(location).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+  let wiped: string | undefined;
+  if (entries.length > 0) {
+    wiped = format === null
+      ? `no ${FORMAT_FILE} file: written by an earlier optline (RocksDB binding \`rocksdb\` 5.2.1), which this version cannot read`
+      : `${FORMAT_FILE} says "${format}", this version writes "${FORMAT}"`;
+    await rm(location, { recursive: true, force: true });
+  }
+  await mkdir(location, { recursive: true });
+  // Before RocksDB writes anything: a folder never holds this format's files without the mark.
+  await writeFile(join(location, FORMAT_FILE), `${FORMAT}\n`);
+  return wiped;
 }
 
 export class RocksDbStore implements KeyValueStore {
   private closed = false;
 
   private constructor(
-    private readonly db: RocksDB,
+    private readonly db: RocksLevel,
     readonly location: string,
+    readonly wiped: string | undefined,
   ) {}
 
-  /** Opens (creating if missing) the RocksDB at `location`. */
+  /**
+   * Opens (creating if missing) the RocksDB at `location`. A folder in another format is wiped
+   * first (`wiped` says why): the changelog restore then rebuilds it from scratch.
+   */
   static async open(location: string): Promise<RocksDbStore> {
-    await mkdir(location, { recursive: true });
-    const db = rocksdb(location);
-    // Snappy, a 32 MB memtable and a bounded number of open files: the store is one of many
-    // per process (one per assigned partition).
-    await done((cb) => db.open({ createIfMissing: true, compression: true, writeBufferSize: 32 * 1024 * 1024, maxOpenFiles: 256, infoLogLevel: 'error' }, cb));
-    return new RocksDbStore(db, location);
+    const wiped = await prepareFolder(location);
+    const db = new RocksLevel(location, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    // The binding's defaults suit one small store per assigned partition: zstd, an 8 MB block
+    // cache, 64 MB memtables, a bloom filter; its info log only for errors.
+    await db.open({ createIfMissing: true, infoLogLevel: 'error' });
+    return new RocksDbStore(db, location, wiped);
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    try {
-      return await promise<Buffer>((cb) => this.db.get(DATA + key, { asBuffer: true }, cb));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const [value] = await this.db.getMany([DATA + key]);
+    return value ?? undefined;
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Buffer | undefined>> {
     if (keys.length === 0) return [];
-    const values = await promise<Array<Buffer | undefined>>((cb) => this.db.getMany(keys.map((k) => DATA + k), { asBuffer: true }, cb));
+    const values = await this.db.getMany(keys.map((k) => DATA + k));
     return values.map((v) => v ?? undefined);
   }
 
   put(key: string, value: Buffer): Promise<void> {
-    return done((cb) => this.db.put(DATA + key, value, {}, cb));
+    return this.db.put(DATA + key, value);
   }
 
   delete(key: string): Promise<void> {
-    return done((cb) => this.db.del(DATA + key, {}, cb));
+    return this.db.del(DATA + key);
   }
 
   async *range(range: Range = {}): AsyncIterable<[string, Buffer]> {
-    const bounds: Record<string, string> = {};
-    if (range.gt !== undefined) bounds.gt = DATA + range.gt;
-    else bounds.gte = DATA + (range.gte ?? '');
-    if (range.lt !== undefined) bounds.lt = DATA + range.lt;
-    else if (range.lte !== undefined) bounds.lte = DATA + range.lte;
-    else bounds.lt = DATA_END;
-    const it = this.db.iterator({ ...bounds, reverse: range.reverse ?? false, limit: range.limit ?? -1, keyAsBuffer: false, valueAsBuffer: true });
+    const options: IteratorOptions = { reverse: range.reverse ?? false };
+    if (range.gt !== undefined) options.gt = DATA + range.gt;
+    else options.gte = DATA + (range.gte ?? '');
+    if (range.lt !== undefined) options.lt = DATA + range.lt;
+    else if (range.lte !== undefined) options.lte = DATA + range.lte;
+    else options.lt = DATA_END;
+    if (range.limit !== undefined) options.limit = range.limit;
+    const it = this.db.iterator(options);
     try {
       while (true) {
-        const [key, value] = await new Promise<[string | Buffer | undefined, Buffer | undefined]>((resolve, reject) =>
-          it.next((error, k, v) => (error ? reject(error) : resolve([k, v]))),
-        );
-        if (key === undefined) return;
-        yield [String(key).slice(DATA.length), value!];
+        const entry = await it.next();
+        if (entry === undefined) return;
+        yield [entry[0].slice(DATA.length), entry[1]];
       }
     } finally {
-      await done((cb) => it.end(cb));
+      await it.close();
     }
   }
 
@@ -125,33 +150,27 @@ export class RocksDbStore implements KeyValueStore {
     );
     if (checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(checkpoint) });
     if (operations.length === 0) return Promise.resolve();
-    return done((cb) => this.db.batch(operations, {}, cb));
+    return this.db.batch(operations);
   }
 
   async checkpoint(): Promise<Checkpoint | null> {
-    try {
-      const raw = await promise<Buffer>((cb) => this.db.get(CHECKPOINT_KEY, { asBuffer: true }, cb));
-      return JSON.parse(raw.toString('utf8')) as Checkpoint;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const [raw] = await this.db.getMany([CHECKPOINT_KEY]);
+    return raw ? (JSON.parse(raw.toString('utf8')) as Checkpoint) : null;
   }
 
-  async clear(): Promise<void> {
-    await done((cb) => this.db.clear({}, cb));
+  clear(): Promise<void> {
+    return this.db.clear();
   }
 
   async approximateSize(): Promise<number> {
-    // Flushed SST files plus what is still in memtables, which approximateSize does not see.
-    const onDisk = await promise<number>((cb) => this.db.approximateSize(DATA, DATA_END, cb));
+    const sst = Number(this.db.getProperty('rocksdb.live-sst-files-size')) || 0;
     const inMemory = Number(this.db.getProperty('rocksdb.cur-size-all-mem-tables')) || 0;
-    return onDisk + inMemory;
+    return sst + inMemory;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await done((cb) => this.db.close(cb));
+    await this.db.close();
   }
 }

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyChanges, partitionStorePath, PendingWrites, RocksDbStore, ValueCache, type ValueSerde } from '../src/index.ts';
+import { applyChanges, FORMAT, FORMAT_FILE, partitionStorePath, PendingWrites, RocksDbStore, ValueCache, type ValueSerde } from '../src/index.ts';
 
 let dir: string;
 let store: RocksDbStore;
@@ -63,6 +63,51 @@ describe('RocksDbStore', () => {
     const before = await store.approximateSize();
     await store.batch(Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: Buffer.alloc(100, i) })));
     expect(await store.approximateSize()).toBeGreaterThan(before + 100_000);
+  });
+});
+
+describe('RocksDbStore on a folder of another format', () => {
+  // Written by the `rocksdb` 5.2.1 package (see fixtures/rocksdb-5.2.1/README.md): this binding
+  // opens it, then aborts the process on the first read of its Snappy blocks.
+  const oldFolder = join(import.meta.dirname, 'fixtures/rocksdb-5.2.1');
+
+  it("wipes a folder of optline's earlier binding instead of reading it, says why, and keeps what it writes next", async () => {
+    const location = join(dir, 'old');
+    await cp(oldFolder, location, { recursive: true });
+    const old = await RocksDbStore.open(location);
+    expect(old.wiped).toMatch(/no OPTLINE-STORE file: written by an earlier optline/);
+    const entries: string[] = [];
+    for await (const [k] of old.range()) entries.push(k);
+    expect(entries).toEqual([]);
+    expect(await old.checkpoint()).toBeNull();
+    expect(await readdir(location)).not.toContain('000008.sst');
+    await old.batch([{ type: 'put', key: 'k', value: b('v') }], { topic: 'log', partition: 0, offset: '1' });
+    await old.close();
+
+    const reopened = await RocksDbStore.open(location);
+    expect(reopened.wiped).toBeUndefined();
+    expect((await reopened.get('k'))?.toString()).toBe('v');
+    expect(await reopened.checkpoint()).toEqual({ topic: 'log', partition: 0, offset: '1' });
+    await reopened.close();
+    expect((await readFile(join(location, FORMAT_FILE), 'utf8')).trim()).toBe(FORMAT);
+  });
+
+  it('wipes a folder marked with another format version', async () => {
+    const location = join(dir, 'other');
+    const other = await RocksDbStore.open(location);
+    await other.put('k', b('v'));
+    await other.close();
+    await writeFile(join(location, FORMAT_FILE), 'optline state store 1\n');
+    const reopened = await RocksDbStore.open(location);
+    expect(reopened.wiped).toBe(`${FORMAT_FILE} says "optline state store 1", this version writes "${FORMAT}"`);
+    expect(await reopened.get('k')).toBeUndefined();
+    await reopened.close();
+  });
+
+  it('leaves a new, empty folder unwiped', async () => {
+    const fresh = await RocksDbStore.open(join(dir, 'fresh'));
+    expect(fresh.wiped).toBeUndefined();
+    await fresh.close();
   });
 });
 
