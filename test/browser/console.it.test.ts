@@ -118,6 +118,24 @@ describe('console', () => {
     expect(stored.replies).toContainEqual({ kind: 'optOut', text: 'Vous êtes désinscrit.', keywords: [] });
   });
 
+  it('refuses a stale save (someone saved meanwhile) with the reload offer, and the reload shows their version', async () => {
+    const current = await (await sys.api(`/v1/projects/${project}/sms-settings`)).json() as Record<string, unknown>;
+    const { project: _p, version, updatedAt: _u, ...doc } = current;
+    const elsewhere = await sys.api(`/v1/projects/${project}/sms-settings`, {
+      method: 'PUT', headers: { 'if-match': `"${version}"` }, body: JSON.stringify({ ...doc, consentCategories: ['sms_marketing', 'sms_service'] }),
+    });
+    expect(elsewhere.status).toBe(200);
+    await field('Opt-out confirmation (default)').fill('You are out.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#save-stale').textContent()).toContain(`since you loaded version ${version}`);
+    expect(((await (await sys.api(`/v1/projects/${project}/sms-settings`)).json()) as { version: number }).version).toBe(Number(version) + 1);
+    await page.getByRole('button', { name: 'Reload the stored settings' }).click();
+    await expect.poll(() => field('Opt-out confirmation (default)').inputValue()).toBe('Vous êtes désinscrit.');
+    await page.getByRole('link', { name: 'SMS settings' }).click();
+    await page.getByText(`Stored version ${Number(version) + 1}`).waitFor();
+    expect(await page.locator('#consentCategories').locator('xpath=..').locator('.chip').allTextContents()).toHaveLength(2);
+  });
+
   it('finds a phone that posted STOP in the blacklist search, in any form', async () => {
     const res = await sys.postSinch({ type: 'mo_text', id: uniqueName('mo'), from: canonicalPhone.slice(2), to: dedicated, body: 'STOP', received_at: new Date().toISOString() });
     expect(res.status).toBe(200);

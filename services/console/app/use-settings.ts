@@ -81,7 +81,8 @@ export function useSettings(project: string): SettingsEditor {
       setSaving(true);
       setNotice('');
       try {
-        const headers: Record<string, string> = stored ? { 'if-match': String(stored.version) } : {};
+        // 0 for a new project: two operators creating it at once do not overwrite each other either.
+        const headers = { 'if-match': String(stored?.version ?? 0) };
         const { body } = await call<Stored>('PUT', `/v1/projects/${enc(project)}/sms-settings`, { body: doc, headers });
         setLoad({ state: 'ready', stored: body });
         setDoc(docOf(body));
