@@ -4,7 +4,8 @@
 export {};
 
 const benches: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
-  keywords: { summary: 'compiled keyword matcher vs the naive definition', load: () => import('./keywords.ts') },
+  keywords: { summary: 'compiled keyword matcher vs the naive definition; the possible-opt-out detector', load: () => import('./keywords.ts') },
+  possible: { summary: 'possible-opt-out detector: precision and recall per language on the labelled corpus', load: () => import('./possible.ts') },
   propagation: { summary: 'ingress 2xx of a STOP until send-check refuses, p50/p99 (needs the local stack)', load: () => import('./propagation.ts') },
   matcher: { summary: 'matcher replies/s vs a raw kafkajs passthrough; restore of 1 M profiles (needs the local stack)', load: () => import('./matcher.ts') },
   materializer: { summary: 'flush of a 100k opt-out window vs raw transactional produce of the same records (needs the local stack)', load: () => import('./materializer.ts') },

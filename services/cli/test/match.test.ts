@@ -29,14 +29,36 @@ describe('optline match', () => {
     expect(code).toBe(0);
     expect(answers(stdout)).toEqual([
       ...['stop', 'stop', 'stop', 'stop', 'stop', 'stop', 'arret', 'arret', 'arret', 'arret'].map((keyword) => ({ matched: true, keyword })),
-      ...notMatching.map(() => ({ matched: false, keyword: null })),
+      // The keyword rule is unchanged; "Please stop" and "Unsubscribe me" read as requests to stop.
+      ...[true, true, false, false].map((possible) => ({ matched: false, keyword: null, possible })),
+    ]);
+  });
+
+  it('says which unmatched lines read as a request to stop, and why with --explain', async () => {
+    const bodies = ['please stop texting me', 'stpo', 'Bitte keine SMS mehr', "I'll stop by the shop tomorrow", 'STOP'];
+    const { code, stdout } = await optline(['match', '--keyword', 'stop'], lines(bodies));
+    expect(code).toBe(0);
+    expect(answers(stdout)).toEqual([
+      { matched: false, keyword: null, possible: true },
+      { matched: false, keyword: null, possible: true },
+      { matched: false, keyword: null, possible: true },
+      { matched: false, keyword: null, possible: false },
+      { matched: true, keyword: 'stop' },
+    ]);
+    const explained = answers((await optline(['match', '-k', 'stop', '--explain'], lines(bodies.slice(1, 3)))).stdout);
+    expect(explained).toEqual([
+      { matched: false, keyword: null, possible: true, rule: 'keyword_typo', evidence: 'stpo', reason: '"stpo" is one slip (swapped letters) from the opt-out keyword "stop"' },
+      {
+        matched: false, keyword: null, possible: true, rule: 'phrase', language: 'de', evidence: 'bitte keine sms',
+        reason: '"bitte keine sms" matches the de phrase rule "bitte keine @msg"',
+      },
     ]);
   });
 
   it('answers with the keyword as configured, for CRLF lines and a last line without newline', async () => {
     const { code, stdout } = await optline(['match', '-k', 'Arrêt', '--keyword=OPT OUT'], '"ARRET!"\r\n"optout"\r\n"no"');
     expect(code).toBe(0);
-    expect(answers(stdout)).toEqual([{ matched: true, keyword: 'Arrêt' }, { matched: true, keyword: 'OPT OUT' }, { matched: false, keyword: null }]);
+    expect(answers(stdout)).toEqual([{ matched: true, keyword: 'Arrêt' }, { matched: true, keyword: 'OPT OUT' }, { matched: false, keyword: null, possible: false }]);
   });
 
   it('streams large input', async () => {
@@ -65,7 +87,7 @@ describe('optline match', () => {
   it('answers the lines before one that is not a JSON string, then exits 2 naming its line number', async () => {
     const { code, stdout, stderr } = await optline(['match', '--keyword', 'stop'], '"stop"\n"hello"\nstop\n"stop"\n');
     expect(code).toBe(2);
-    expect(answers(stdout)).toEqual([{ matched: true, keyword: 'stop' }, { matched: false, keyword: null }]);
+    expect(answers(stdout)).toEqual([{ matched: true, keyword: 'stop' }, { matched: false, keyword: null, possible: false }]);
     expect(stderr).toContain('line 3 is not a JSON string');
   });
 

@@ -55,12 +55,24 @@ export function compilePossibleOptOuts(keywords: readonly string[], languages: r
     const normal = normalize(configured);
     if (normal !== '' && !byNormal.has(normal)) byNormal.set(normal, { configured, normal });
   }
-  // Typo targets by length: a word is compared only with keywords one letter longer or shorter or as long.
-  const byLength: Keyword[][] = [];
+  // Typo targets by the length of a word they could be one slip from (one less, as long, one
+  // more) and by its first letter: a slip keeps the keyword's first letter, or swaps it with the
+  // second. Most words are compared with no keyword at all.
+  const targets: Map<number, Keyword[]>[] = [];
+  const addTarget = (n: number, c: number, k: Keyword) => {
+    const byFirst = (targets[n] ??= new Map());
+    const list = byFirst.get(c);
+    if (list === undefined) byFirst.set(c, [k]);
+    else if (!list.includes(k)) list.push(k);
+  };
   for (const k of byNormal.values()) {
     if (k.normal.length < MIN_TYPO_KEYWORD_LENGTH) continue;
-    for (let n = k.normal.length - 1; n <= k.normal.length + 1; n++) (byLength[n] ??= []).push(k);
+    for (let n = k.normal.length - 1; n <= k.normal.length + 1; n++) {
+      addTarget(n, k.normal.charCodeAt(0), k);
+      addTarget(n, k.normal.charCodeAt(1), k);
+    }
   }
+  const targetsOf = (word: string) => targets[word.length]?.get(word.charCodeAt(0));
   const notTypos = new Set(languages.flatMap((l) => l.notTypos.flatMap((w) => words(w))));
   const phrases = compilePhrases(languages);
   // A body the keyword rule matches is an opt-out, not a possible one.
@@ -76,9 +88,9 @@ export function compilePossibleOptOuts(keywords: readonly string[], languages: r
   };
 
   const typo = (word: string): PossibleOptOut | null => {
-    const targets = byLength[word.length];
-    if (targets === undefined || notTypos.has(word)) return null;
-    for (const k of targets) {
+    const candidates = targetsOf(word);
+    if (candidates === undefined || notTypos.has(word)) return null;
+    for (const k of candidates) {
       const slip = slipOf(word, k.normal);
       if (slip === null) continue;
       return {
@@ -98,7 +110,7 @@ export function compilePossibleOptOuts(keywords: readonly string[], languages: r
       const second = tokens[1];
       // The first two words together, when a keyword could be that long ("opt-out").
       const pairLength = second === undefined ? 0 : first.length + second.length;
-      const pair = pairLength > 0 && byLength[pairLength] !== undefined ? first + second : null;
+      const pair = pairLength > 0 && targets[pairLength]?.has(first.charCodeAt(0)) === true ? first + second : null;
       const hit =
         variant(first, first) ??
         (pair === null ? null : variant(pair, `${first} ${second}`)) ??

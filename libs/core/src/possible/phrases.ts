@@ -149,10 +149,15 @@ export interface PhraseBook {
   find(tokens: readonly string[]): PhraseMatch | null;
 }
 
+const stemOf = (word: string) => word.charCodeAt(0) * 0x10000 + word.charCodeAt(1);
+// A filter over the first two letters of every first word: most words of a reply start no
+// pattern, and one array load tells so before any hashing.
+const filterKey = (word: string) => ((word.charCodeAt(0) << 7) ^ (word.length > 1 ? word.charCodeAt(1) : 0)) & 0xffff;
+
 export function compilePhrases(languages: readonly LanguageRules[]): PhraseBook {
   const byWord = new Map<string, Pattern[]>();
-  // Prefix first words, by their first three letters.
-  const byStem = new Map<string, Array<{ prefix: string; pattern: Pattern }>>();
+  // Prefix first words, by their first two letters as a number (no string per word looked up).
+  const byStem = new Map<number, Array<{ prefix: string; pattern: Pattern }>>();
   for (const rules of languages) {
     for (const kind of ['stop', 'not'] as const) {
       for (const source of rules[kind]) {
@@ -163,7 +168,7 @@ export function compilePhrases(languages: readonly LanguageRules[]): PhraseBook 
             list.push(pattern);
           }
           for (const prefix of pattern.first.prefixes) {
-            const stem = prefix.slice(0, MIN_PREFIX);
+            const stem = stemOf(prefix);
             let list = byStem.get(stem);
             if (list === undefined) byStem.set(stem, (list = []));
             list.push({ prefix, pattern });
@@ -172,6 +177,10 @@ export function compilePhrases(languages: readonly LanguageRules[]): PhraseBook 
       }
     }
   }
+
+  const starts = new Uint8Array(0x10000);
+  for (const w of byWord.keys()) starts[filterKey(w)] = 1;
+  for (const list of byStem.values()) for (const { prefix } of list) starts[filterKey(prefix)] = 1;
 
   const tryAt = (pattern: Pattern, tokens: readonly string[], at: number, found: PhraseMatch[]) => {
     if (pattern.atStart && at !== 0) return;
@@ -184,10 +193,11 @@ export function compilePhrases(languages: readonly LanguageRules[]): PhraseBook 
       let found: PhraseMatch[] | null = null;
       for (let at = 0; at < tokens.length; at++) {
         const token = tokens[at]!;
+        if (starts[filterKey(token)] === 0) continue;
         const exact = byWord.get(token);
         if (exact !== undefined) for (const pattern of exact) tryAt(pattern, tokens, at, (found ??= []));
         if (token.length < MIN_PREFIX) continue;
-        const stemmed = byStem.get(token.slice(0, MIN_PREFIX));
+        const stemmed = byStem.get(stemOf(token));
         if (stemmed === undefined) continue;
         for (const { prefix, pattern } of stemmed) if (token.startsWith(prefix)) tryAt(pattern, tokens, at, (found ??= []));
       }

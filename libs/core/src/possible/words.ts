@@ -21,27 +21,41 @@ for (let c = 0; c < 128; c++) {
 
 const enum Kind { Boundary, Skip, Apostrophe, Word }
 
-// Non-ASCII code point -> what it does to a word; remembered, capped like normalize's cache.
+// Non-ASCII code point -> what it does to a word and, for letters and marks, its normalised
+// (and folded) text; null text for the few whose lower case depends on context (capital sigma),
+// which `pieceAt` works out in the body. Remembered, capped like normalize's cache.
+interface Point {
+  readonly kind: Kind;
+  readonly text: string | null;
+}
 const CACHE_LIMIT = 1 << 16;
-const kinds = new Map<number, Kind>();
+const points = new Map<number, Point>();
 const WORD = /[\p{L}\p{N}]/u;
 const MARK = /^\p{M}$/u;
+const MARKS = /\p{M}/gu;
 const APOSTROPHES = new Set([0x2019, 0x2018, 0x02bc, 0x00b4, 0x2032]);
 // Letters NFKD leaves alone but people type without the stroke ("wysylac" for "wysyłać").
 const FOLD = new Map([['ł', 'l'], ['đ', 'd'], ['ø', 'o'], ['ß', 'ss'], ['æ', 'ae'], ['œ', 'oe']]);
 
-function kindOf(cp: number): Kind {
-  let kind = kinds.get(cp);
-  if (kind === undefined) {
+function fold(piece: string): string {
+  return FOLD.get(piece) ?? piece;
+}
+
+function pointOf(cp: number): Point {
+  let point = points.get(cp);
+  if (point === undefined) {
     const ch = String.fromCodePoint(cp);
+    let kind: Kind;
     if (APOSTROPHES.has(cp)) kind = Kind.Apostrophe;
     else if (MARK.test(ch)) kind = Kind.Skip;
     else if (WORD.test(ch.normalize('NFKD'))) kind = Kind.Word;
     else kind = Kind.Boundary;
-    if (kinds.size >= CACHE_LIMIT) kinds.clear();
-    kinds.set(cp, kind);
+    const sigma = ch.normalize('NFKD').replace(MARKS, '').includes('Σ');
+    point = { kind, text: sigma ? null : fold(pieceAt(ch, 0)) };
+    if (points.size >= CACHE_LIMIT) points.clear();
+    points.set(cp, point);
   }
-  return kind;
+  return point;
 }
 
 // What an ASCII stretch of a word needs to reach normal form.
@@ -56,11 +70,14 @@ function flat(ascii: string, flags: number): string {
   return (flags & APOSTROPHE) === 0 ? lower : lower.replace(/['`]/g, '');
 }
 
+/** Words of a body the detector reads: a 1600-character SMS has ~250, a request to stop a few. */
+export const WORD_LIMIT = 40;
+
 /**
  * The normalised words of `body`, at most `limit` of them (a request to stop is written in its
  * first words; the limit bounds the cost of a 1600-character SMS).
  */
-export function words(body: string, limit = 64): string[] {
+export function words(body: string, limit = WORD_LIMIT): string[] {
   const out: string[] = [];
   const length = body.length;
   // The current word: ASCII-only words are sliced from the body, others built up.
@@ -95,7 +112,8 @@ export function words(body: string, limit = 64): string[] {
       continue;
     }
     const cp = body.codePointAt(i)!;
-    const kind = kindOf(cp);
+    const point = pointOf(cp);
+    const kind = point.kind;
     if (kind === Kind.Boundary) {
       if (start >= 0) {
         const w = built ?? flat(body.slice(start, i), flags);
@@ -107,8 +125,7 @@ export function words(body: string, limit = 64): string[] {
       // Dropped inside a word; outside one it is nothing.
       if (start >= 0 && built === null) built = flat(body.slice(start, i), flags);
     } else {
-      const raw = pieceAt(body, i);
-      const piece = FOLD.get(raw) ?? raw;
+      const piece = point.text ?? fold(pieceAt(body, i));
       if (start >= 0) {
         if (built === null) built = flat(body.slice(start, i), flags);
         built += piece;

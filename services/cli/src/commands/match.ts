@@ -1,18 +1,24 @@
 // `optline match --keyword K ...`: the keyword rules on the command line, for trying keyword
 // sets and for checking the matcher against other implementations.
 
-import { compileKeywords, KeywordRuleError, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, type KeywordMatcher } from '@optline/core';
+import {
+  compileKeywords, compilePossibleOptOuts, KeywordRuleError, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, type KeywordMatcher, type PossibleOptOutDetector,
+} from '@optline/core';
 
 const HELP = `Usage: optline match --keyword K [--keyword K ...]
 
 Reads one JSON string per line on stdin (a message body) and writes one JSON object per line
-on stdout: {"matched": true|false, "keyword": <the configured keyword that won, or null>}.
+on stdout: {"matched": true|false, "keyword": <the configured keyword that won, or null>}, and
+for a body that matched no keyword also "possible": true|false, whether it reads as a request
+to stop all the same (a typo of a keyword, or a phrase such as "please stop texting me" in one
+of en, fr, de, es, it, pt, nl, pl, cs, sk).
 
 A body matches keyword K when, after Unicode NFKD, dropping accents, lower-casing and removing
 all white space, the body starts with K treated the same way; the longest keyword wins.
 
 Options:
   -k, --keyword K   an opt-out keyword (repeatable; 1-${MAX_KEYWORDS} keywords of 1-${MAX_KEYWORD_LENGTH} characters)
+  --explain         for a possible opt-out, also "reason", "rule", "language" and "evidence"
   -h, --help        this help
 
 Exit codes:
@@ -28,14 +34,17 @@ export interface MatchIO {
   stderr: NodeJS.WritableStream;
 }
 
-type Parsed = { help: true } | { help: false; keywords: string[] } | { error: string };
+type Parsed = { help: true } | { help: false; keywords: string[]; explain: boolean } | { error: string };
 
 function parseArgs(args: string[]): Parsed {
   const keywords: string[] = [];
+  let explain = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help') return { help: true };
-    if (arg.startsWith('--keyword=')) {
+    if (arg === '--explain') {
+      explain = true;
+    } else if (arg.startsWith('--keyword=')) {
       keywords.push(arg.slice('--keyword='.length));
     } else if (arg === '--keyword' || arg === '-k') {
       const value = args[++i];
@@ -46,7 +55,7 @@ function parseArgs(args: string[]): Parsed {
     }
   }
   if (keywords.length === 0) return { error: 'at least one --keyword is required' };
-  return { help: false, keywords };
+  return { help: false, keywords, explain };
 }
 
 export async function run(args: string[], io: MatchIO = process): Promise<number> {
@@ -67,13 +76,14 @@ export async function run(args: string[], io: MatchIO = process): Promise<number
     for (const v of error.violations) io.stderr.write(`optline match: ${v.message} (rule ${v.rule})\n`);
     return 2;
   }
-  return matchLines(matcher, io);
+  return matchLines(matcher, compilePossibleOptOuts(matcher.keywords), parsed.explain, io);
 }
 
-const NO_MATCH = '{"matched":false,"keyword":null}\n';
+const NOT_POSSIBLE = '{"matched":false,"keyword":null,"possible":false}\n';
+const POSSIBLE = '{"matched":false,"keyword":null,"possible":true}\n';
 const FLUSH_AT = 64 * 1024;
 
-async function matchLines(matcher: KeywordMatcher, io: MatchIO): Promise<number> {
+async function matchLines(matcher: KeywordMatcher, detector: PossibleOptOutDetector, explain: boolean, io: MatchIO): Promise<number> {
   const answers = new Map(matcher.keywords.map((k) => [k, `{"matched":true,"keyword":${JSON.stringify(k)}}\n`]));
   let out = '';
   let closed = false;
@@ -111,7 +121,17 @@ async function matchLines(matcher: KeywordMatcher, io: MatchIO): Promise<number>
       return false;
     }
     const keyword = matcher.match(body);
-    out += keyword === null ? NO_MATCH : answers.get(keyword)!;
+    if (keyword !== null) {
+      out += answers.get(keyword)!;
+      return true;
+    }
+    const possible = detector.detect(body);
+    if (!possible.possible) out += NOT_POSSIBLE;
+    else if (!explain) out += POSSIBLE;
+    else {
+      const { reason, rule, language, evidence } = possible;
+      out += JSON.stringify({ matched: false, keyword: null, possible: true, reason, rule, language, evidence }) + '\n';
+    }
     return true;
   };
 

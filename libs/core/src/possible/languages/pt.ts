@@ -1,0 +1,47 @@
+// Portuguese (Portugal and Brazil). Syntax: phrases.ts. "Cancelar…" starts with the keyword CANCEL.
+import type { LanguageRules } from '../phrases.ts';
+
+export const pt: LanguageRules = {
+  language: 'pt',
+  classes: {
+    send: 'envi* mand* escrev* contact* contat* lig* ligu* telefon* incomod* spam*',
+    msg: 'sms mensage* msg* msgs publicidade* promo* oferta* propaganda* notifica* mail* email* newsletter* torpedo* spam',
+    stopv: 'parem pare para parar parai deixem deixe deixa deixar',
+    remove: 'tira tire tirem tirar remova removam remover retire retirem retirar exclua excluam excluir apague apaguem apagar',
+    list: 'lista listas cadastro base contatos contactos grupo mailing',
+  },
+  stop: [
+    '^sair $',
+    'sair da|dessa|desta|do|dessa [sua|vossa] @list',
+    '@stopv de|com @send|@msg',
+    '@stopv de me|nos @send',
+    'nao me|nos @send [mais] [@msg] mais',
+    'nao me|nos @send mais',
+    'nao @send mais',
+    'nao quero|desejo|queremos mais ... @msg|receber',
+    'nao quero|desejo|queremos [receber] ... @msg',
+    'chega de @msg|@send',
+    '^chega $',
+    'me|nos @remove [da|dessa|desta|de|do] [sua|vossa] @list|$',
+    '@remove me|nos|meu|o',
+    '@remove [o] meu numero|contacto|contato|telefone',
+    'descadastr*',
+    'desinscrev*',
+    'desubscrev*',
+    'dessubscrev*',
+    'desinscri*',
+    'deix* [me] em paz',
+    'favor stop',
+    'nunca me inscrevi|cadastrei|registrei|registei|inscrevi',
+    'sem interesse ... @remove|sair|parem|stop',
+    'nao tenho interesse ... @remove|sair|parem|stop',
+    'nada mais de @msg',
+    'mais nenhuma|nenhum @msg',
+  ],
+  not: [
+    'nao @stopv',
+    'nunca @stopv',
+    'me tira|tire uma|essa|esta|minha duvida',
+  ],
+  notTypos: ['sto', 'stock', 'estou', 'esta'],
+};
