@@ -6,9 +6,9 @@
 // The materializer's clock is moved by the bench, so a window closes when the facts are read.
 import { randomUUID } from 'node:crypto';
 import type { Producer, TopicMessages } from 'kafkajs';
-import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import { AvroSerde, createKafka, provision, sendAll } from '@optline/kafka';
 import { createLogger, loadConfig } from '@optline/runtime';
-import { consentTrackedNotices, factRecord, Materializer, sendAll, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
+import { consentTrackedNotices, factRecord, Materializer, windowEvents, windowStart, type Fact, type FlushReport } from '@optline/materializer';
 import { deleteNamespace, formatTable, median } from './harness.ts';
 
 const FACTS = Number(process.env.OPTLINE_BENCH_MATERIALIZER_FACTS ?? 100_000);

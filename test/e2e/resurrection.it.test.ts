@@ -18,7 +18,8 @@ import { canonical, randomPhone, Scenario } from './helpers.ts';
 //   transaction does (the matcher's own, under load), however short;
 // - the materializer's test hook pauses each flush between its writes and its commit.
 
-const WINDOW_MS = 6000;
+// Long enough for the STOP and the bulk to land in one window on a busy machine.
+const WINDOW_MS = 15_000;
 const BULK_FACTS = 60_000;
 let sys: System;
 let log: EventLog;

@@ -6,3 +6,4 @@ export * from './setup.ts';
 export * from './catch-up.ts';
 export * from './compacted-tail.ts';
 export * from './offsets.ts';
+export * from './tasks/index.ts';

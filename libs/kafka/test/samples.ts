@@ -16,7 +16,10 @@ export const SAMPLES: Record<string, unknown> = {
     event_id: 'e2', project: 'p1', customer_id: null, status: 'incoming_message', action_type: 'sms', timestamp: t,
     message: 'STOP', sender: '00421905123456', recipient: '00421911000111',
   },
-  BlacklistEntry: { project: 'p1', phone: '00421905123456', status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },
+  BlacklistEntry: {
+    project: 'p1', phone: '00421905123456', status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t,
+    source: 'keyword', actor: null, reason: null,
+  },
   SmsSettings: {
     project: 'p1', version: 3, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
     helpKeywords: ['help'], replies: [{ kind: 'optOut', text: 'Au revoir', keywords: ['arret'] }], possibleOptOuts: 'flag',
@@ -32,9 +35,10 @@ export const SAMPLES: Record<string, unknown> = {
   },
   PhoneState: {
     profiles: [{ customer_id: 'c1', last_sent_at: t, updated_at: t - 1000 }, { customer_id: 'c2', last_sent_at: null, updated_at: t }],
-    blacklist: { status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t },
+    blacklist: { status: 'BLOCKED', keyword: 'stop', message_id: 'm1', blocked_at: t, updated_at: t, source: 'keyword', actor: null, reason: null },
     processed: { m1: t },
   },
+  ConsentTracked: { project: 'p1', phone: '00421905123456', message_id: 'm1', tracked_at: t + 3_600_000 },
   CustomerPhone: { phone: '00421905123456', updated_at: t },
   MatcherFact: {
     fact: {

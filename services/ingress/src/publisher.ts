@@ -1,6 +1,7 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
 import type { Readiness } from '@optline/http';
+import { messageSize, PRODUCE_REQUEST_BYTES } from '@optline/kafka';
 
 /** The broker did not acknowledge in time or refused: the caller should answer 503. */
 export class PublishUnavailable extends Error {
@@ -35,9 +36,6 @@ export interface PublisherOptions {
   logger: Logger;
   onBatch?: (size: number, ok: boolean) => void;
 }
-
-// Well below the broker's default 1 MiB per record batch.
-const MAX_BATCH_BYTES = 512 * 1024;
 
 /**
  * One idempotent producer with group commit: while its produce request (acks=all) is in
@@ -169,9 +167,9 @@ class Lane {
     let bytes = 0;
     let n = 0;
     while (n < this.queue.length && n < maxRecords) {
-      const { key, value } = this.queue[n]!.message;
-      bytes += (value?.length ?? 0) + (key?.length ?? 0);
-      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      // The one estimate and bound of every optline producer (libs/kafka's request splitter).
+      bytes += messageSize(this.queue[n]!.message);
+      if (n > 0 && bytes > PRODUCE_REQUEST_BYTES) break;
       n++;
     }
     return n;

@@ -4,7 +4,7 @@ import { loadMatcherSettings } from './options.ts';
 
 export { Matcher, type MatcherOptions } from './matcher.ts';
 export { matcherTopology, type MatcherTopology } from './topology.ts';
-export { assignTasks } from './assigner.ts';
+export { assignTasks } from '@optline/kafka';
 export { loadMatcherSettings, type MatcherSettings } from './options.ts';
 
 /** `npx optline run matcher`: one member of the matcher group, RocksDB under OPTLINE_STATE_DIR. */

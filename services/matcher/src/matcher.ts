@@ -1,16 +1,16 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import {
+  AvroSerde, coPartitionedAssigner, CoPartitioningError, createKafka, encodersFor, provision, TaskManager, type Encoders,
+} from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsTable } from '@optline/settings-table';
-import { ChangelogReader } from '@optline/state-store';
-import { CoPartitioningError, coPartitionedAssigner } from './assigner.ts';
+import { ChangelogReader, openPartitionStore, ValueCache } from '@optline/state-store';
 import { Codec } from './codec.ts';
 import { matcherMetrics, type MatcherMetrics } from './metrics.ts';
 import type { TaskGroup } from './processing.ts';
-import { TaskManager } from './tasks.ts';
 import { matcherTopology, taskGroups, type MatcherTopology } from './topology.ts';
-import { runTransaction } from './transaction.ts';
+import { runTransaction, type TaskStores } from './transaction.ts';
 
 export interface MatcherOptions {
   config: OptlineConfig;
@@ -48,9 +48,10 @@ export class Matcher {
   private admin: Admin | undefined;
   private settings: SettingsTable | undefined;
   private reader: ChangelogReader | undefined;
-  private tasks: TaskManager | undefined;
+  private tasks: TaskManager<TaskGroup, TaskStores> | undefined;
   private consumer: Consumer | undefined;
   private joined!: Promise<void>;
+  private encoders: Encoders = new Map();
 
   constructor(private readonly options: MatcherOptions) {
     this.topology = matcherTopology(options.config);
@@ -68,15 +69,36 @@ export class Matcher {
 
     this.settings = new SettingsTable({ config, logger, kafka: this.kafka, serde: codec.serde, metrics: this.options.registry });
     const groups = taskGroups(t, { codec, settings: this.settings, metrics: this.metrics });
+    // Every output's encoder up front (registers its schema): handlers' sinks encode synchronously.
+    this.encoders = await encodersFor(groups.map((g) => g.outputs), (topic) => codec.serde.encoderFor(topic));
     await this.checkPartitions(groups);
     await this.settings.start();
     await this.settings.ready();
 
     this.reader = new ChangelogReader(this.kafka, groups.flatMap((g) => (g.store ? [g.store.changelog] : [])), `${t.groupId}.restore`);
     await this.reader.start();
-    const tasks = (this.tasks = new TaskManager({
-      kafka: this.kafka, admin: this.admin, reader: this.reader, groups, groupId: t.groupId, stateDir: config.stateDir,
-      transactionalId: t.transactionalId, logger, metrics: this.metrics,
+    const reader = this.reader;
+    const metrics = this.metrics;
+    const tasks = (this.tasks = new TaskManager<TaskGroup, TaskStores>({
+      kafka: this.kafka, admin: this.admin, groups, groupId: t.groupId, transactionalId: t.transactionalId, logger,
+      async open({ id, group, partition }) {
+        if (!group.store) return { store: undefined, cache: new ValueCache() };
+        const store = await openPartitionStore(config.stateDir, group.store.name, partition);
+        try {
+          const restored = await reader.restore(store, group.store.changelog, partition);
+          metrics.restoreSeconds.observe({ store: group.store.name }, restored.ms / 1000);
+          metrics.restoredRecords.inc({ store: group.store.name }, restored.records);
+          if (restored.records > 0 || restored.rebuilt) logger.info({ task: id, ...restored }, 'store restored from changelog');
+        } catch (error) {
+          await store.close().catch(() => undefined);
+          throw error;
+        }
+        return { store, cache: new ValueCache() };
+      },
+      close: async ({ store }) => store?.close(),
+      onAssigned: (ids) => {
+        for (const group of groups) metrics.tasks.set({ group: group.name }, ids.filter((id) => id.startsWith(`${group.name}-`)).length);
+      },
     }));
 
     const consumer = (this.consumer = this.kafka.consumer({
@@ -128,7 +150,7 @@ export class Matcher {
     const tasks = this.tasks!;
     const task = await whileHeartbeating(tasks.task(batch.topic, batch.partition), heartbeat);
     const max = this.options.maxRecordsPerTransaction ?? 10_000;
-    const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, metrics: this.metrics };
+    const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, encoders: this.encoders, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
       // Replies are decided with every settings record stored before they are processed.
       if (batch.topic === this.topology.topics.inbound.name) await this.settings!.sync();

@@ -7,12 +7,12 @@ import {
   decideReply, decideSmsSent, emptyPhoneState, evolve, pruneProcessed, replyDecided, replyKey,
   type BlacklistCommand, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
-import type { Topics } from '@optline/kafka';
 import type { PendingWrites } from '@optline/state-store';
 import type { Codec } from './codec.ts';
 import { matcherFactRecord } from './fact-records.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
+import type { HandlersOf, PhoneOutputs, PhonesGroup } from './topology.ts';
 
 interface InboundSmsRecord { id: string; type: string; from: string; to: string; body: string; received_at: number }
 interface SmsSentRecord { project: string; customer_id: string; phone: string; sent_at: number }
@@ -28,12 +28,12 @@ export interface SettingsLookup {
 
 export interface PhoneDeps {
   codec: Codec;
-  topics: Topics;
   settings: SettingsLookup;
   metrics: MatcherMetrics;
 }
 
-type Ctx = TaskContext<PhoneState>;
+type Ctx = TaskContext<PhoneState, PhoneOutputs>;
+type Handler<T> = RecordHandler<PhoneState, T, PhoneOutputs>;
 
 /** The store key of a (project, phone): the same as its blacklist and facts records. */
 export const phoneStateKey = blacklistKey;
@@ -53,11 +53,8 @@ function save(ctx: Ctx, key: string, before: PhoneState, after: PhoneState): voi
   else stateOf(ctx).set(key, pruned);
 }
 
-async function emitBlacklist(ctx: Ctx, deps: PhoneDeps, project: string, phone: string, before: PhoneState, after: PhoneState): Promise<void> {
-  if (after.blacklist === before.blacklist) return;
-  const entry = blacklistEntryFor(project, phone, after);
-  const topic = deps.topics.blacklist.name;
-  ctx.emit({ topic, key: blacklistKey(project, phone), value: entry === null ? null : await deps.codec.encode(topic, entry) });
+function emitBlacklist(ctx: Ctx, project: string, phone: string, before: PhoneState, after: PhoneState): void {
+  if (after.blacklist !== before.blacklist) ctx.out.blacklist.send(blacklistKey(project, phone), blacklistEntryFor(project, phone, after));
 }
 
 /**
@@ -70,24 +67,19 @@ async function applyFacts(
 ): Promise<void> {
   if (facts.length === 0) return;
   const after = facts.reduce(evolve, before);
-  await emitBlacklist(ctx, deps, project, phone, before, after);
-  const history = deps.topics.blacklistHistory.name;
-  for (const change of blacklistChanges(facts, after, settingsVersion)) {
-    ctx.emit({ topic: history, key: blacklistKey(project, phone), value: await deps.codec.encode(history, change) });
-  }
-  const topic = deps.topics.facts.name;
-  const replies = deps.topics.replies.name;
+  emitBlacklist(ctx, project, phone, before, after);
+  for (const change of blacklistChanges(facts, after, settingsVersion)) ctx.out.blacklistHistory.send(blacklistKey(project, phone), change);
   for (const fact of facts) {
     deps.metrics.facts.inc({ type: fact.type });
     const record = matcherFactRecord(fact, ctx.now);
-    if (record) ctx.emit({ topic, key, value: await deps.codec.encode(topic, record) });
+    if (record) ctx.out.facts.send(key, record);
     // The replier sends it; written in this transaction, so a reply exists exactly when its cause does.
-    if (fact.type === 'reply_decided') ctx.emit({ topic: replies, key: replyKey(fact.intent), value: await deps.codec.encode(replies, fact.intent) });
+    if (fact.type === 'reply_decided') ctx.out.replies.send(replyKey(fact.intent), fact.intent);
   }
   save(ctx, key, before, after);
 }
 
-function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number }> {
+function inbound(deps: PhoneDeps): Handler<{ key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number }> {
   return {
     async parse(record) {
       const sms = await deps.codec.decode<InboundSmsRecord>('InboundSms', record.message.value);
@@ -124,7 +116,7 @@ function inbound(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; mess
 function phoneRecords<R extends { project: string; phone: string }>(
   deps: PhoneDeps, record: string, decideFor: (state: PhoneState, value: R, phone: string) => Fact[],
   options: { check?(value: R): void; settingsVersion?(value: R): number | null } = {},
-): RecordHandler<PhoneState, { key: string; phone: string; value: R }> {
+): Handler<{ key: string; phone: string; value: R }> {
   return {
     async parse(input) {
       const value = await deps.codec.decode<R>(record, input.message.value);
@@ -145,7 +137,7 @@ const sent = (deps: PhoneDeps) => phoneRecords<SmsSentRecord>(deps, 'SmsSent', (
   decideSmsSent(state, { project: sent.project, customer_id: sent.customer_id, sent_at: sent.sent_at }, phone));
 
 /** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
-function profiles(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; phone: string; profile: CustomerProfileRecord }> {
+function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profile: CustomerProfileRecord }> {
   return {
     async parse(record) {
       const profile = await deps.codec.decode<CustomerProfileRecord>('CustomerProfile', record.message.value);
@@ -162,7 +154,7 @@ function profiles(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; pho
 }
 
 /** Consent accepts repartitioned by phone. */
-function accepts(deps: PhoneDeps): RecordHandler<PhoneState, { key: string; phone: string; accept: ConsentEventRecord }> {
+function accepts(deps: PhoneDeps): Handler<{ key: string; phone: string; accept: ConsentEventRecord }> {
   return {
     async parse(record) {
       const accept = await deps.codec.decode<ConsentEventRecord>('ConsentEvent', record.message.value);
@@ -202,14 +194,10 @@ const blacklistCommands = (deps: PhoneDeps) => phoneRecords<BlacklistCommand>(
   },
 );
 
-export function phoneHandlers(deps: PhoneDeps): Map<string, RecordHandler<PhoneState, unknown>> {
-  const t = deps.topics;
-  return new Map<string, RecordHandler<PhoneState, unknown>>([
-    [t.inbound.name, inbound(deps)],
-    [t.sent.name, sent(deps)],
-    [t.customersByPhone.name, profiles(deps)],
-    [t.acceptsByPhone.name, accepts(deps)],
-    [t.consentTracked.name, consentTracked(deps)],
-    [t.blacklistCommands.name, blacklistCommands(deps)],
-  ]);
+/** One handler per input the phones group declares (topology.ts); a missing one does not compile. */
+export function phoneHandlers(deps: PhoneDeps): HandlersOf<PhonesGroup, PhoneState> {
+  return {
+    inbound: inbound(deps), sent: sent(deps), customersByPhone: profiles(deps), acceptsByPhone: accepts(deps),
+    consentTracked: consentTracked(deps), blacklistCommands: blacklistCommands(deps),
+  };
 }

@@ -1,5 +1,5 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { deadLetterMessage } from '@optline/kafka';
+import type { KafkaMessage, Message } from 'kafkajs';
+import { deadLetterMessage, type Outputs, type Sinks } from '@optline/kafka';
 import { tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { PendingWrites, ValueSerde } from '@optline/state-store';
 import { UndecodableError } from './codec.ts';
@@ -10,14 +10,7 @@ export interface InputRecord {
   message: KafkaMessage;
 }
 
-export interface OutputRecord {
-  topic: string;
-  key: string | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-  /** Set only for changelog records, which follow the task's partition, not their key. */
-  partition?: number;
-}
+export type { OutputRecord } from '@optline/kafka';
 
 /** Bad input: the record goes to the dead-letter topic with this rule and field. */
 export class RecordRejected extends Error {
@@ -31,32 +24,33 @@ export class RecordRejected extends Error {
   }
 }
 
-/** What one transaction of a task can see and do. */
-export interface TaskContext<S> {
+/** What one transaction of a task can see and do: its state, and sinks for its group's outputs only. */
+export interface TaskContext<S, O extends Outputs = Outputs> {
   readonly partition: number;
   /** The task's store with this transaction's writes; absent for stateless tasks. */
   readonly state: PendingWrites<S> | undefined;
   /** Wall-clock time of the transaction. */
   readonly now: number;
-  emit(record: OutputRecord): void;
+  readonly out: Sinks<O>;
 }
 
 /** How one input topic's records are read (parse) and applied to state and outputs (apply). */
-export interface RecordHandler<S, T> {
+export interface RecordHandler<S, T, O extends Outputs = Outputs> {
   /**
    * Decodes and checks a record; null when it is not for the matcher (read and skipped).
    * `keys` are the state keys `apply` will read, loaded for the whole chunk in one multi-get.
    */
   parse(record: InputRecord): Promise<{ value: T; keys: string[] } | null>;
-  apply(value: T, ctx: TaskContext<S>): Promise<void>;
+  apply(value: T, ctx: TaskContext<S, O>): Promise<void>;
 }
 
-/** A set of co-partitioned input topics processed together, with their store. */
-export interface TaskGroup<S = unknown> {
+/** A set of co-partitioned input topics processed together, with their store and outputs. */
+export interface TaskGroup<S = unknown, O extends Outputs = Outputs> {
   name: string;
   inputs: readonly string[];
   store?: { name: string; changelog: string; serde: ValueSerde<S> };
-  handlers: ReadonlyMap<string, RecordHandler<S, unknown>>;
+  outputs: O;
+  handlers: ReadonlyMap<string, RecordHandler<S, unknown, O>>;
 }
 
 export interface DeadLetter {
@@ -70,7 +64,9 @@ export interface DeadLetter {
  * Parses a chunk, loads the state it needs at once, then applies it record by record. A
  * rejected or undecodable record becomes a dead letter; any other error fails the chunk.
  */
-export async function processChunk<S>(group: TaskGroup<S>, records: readonly InputRecord[], ctx: TaskContext<S>, deadLetterTopic: string): Promise<DeadLetter[]> {
+export async function processChunk<S, O extends Outputs>(
+  group: TaskGroup<S, O>, records: readonly InputRecord[], ctx: TaskContext<S, O>, emitDeadLetter: (message: Message) => void,
+): Promise<DeadLetter[]> {
   const dead: DeadLetter[] = [];
   const reject = (record: InputRecord, error: unknown) => {
     if (error instanceof RecordRejected) dead.push({ record, rule: error.rule, message: error.message, ...(error.field ? { field: error.field } : {}) });
@@ -100,12 +96,12 @@ export async function processChunk<S>(group: TaskGroup<S>, records: readonly Inp
   for (const d of dead) {
     const { message } = d.record;
     const source = `${d.record.topic}/${d.record.partition}@${message.offset}`;
-    ctx.emit({ topic: deadLetterTopic, ...deadLetterMessage(message.key, message.value, { source, rule: d.rule, message: d.message, ...(d.field ? { field: d.field } : {}) }, message.headers) } as OutputRecord);
+    emitDeadLetter(deadLetterMessage(message.key, message.value, { source, rule: d.rule, message: d.message, ...(d.field ? { field: d.field } : {}) }, message.headers));
   }
   return dead;
 }
 
-function handlerFor<S>(group: TaskGroup<S>, topic: string): RecordHandler<S, unknown> {
+function handlerFor<S, O extends Outputs>(group: TaskGroup<S, O>, topic: string): RecordHandler<S, unknown, O> {
   const handler = group.handlers.get(topic);
   if (!handler) throw new Error(`task group ${group.name} has no handler for topic ${topic}`);
   return handler;
@@ -151,7 +147,7 @@ export function requireKey(record: InputRecord, expected: string, rule: string, 
   }
 }
 
-export function stateOf<S>(ctx: TaskContext<S>): PendingWrites<S> {
+export function stateOf<S>(ctx: TaskContext<S, Outputs>): PendingWrites<S> {
   if (!ctx.state) throw new Error('this task group has no store');
   return ctx.state;
 }

@@ -1,12 +1,12 @@
 // Inputs keyed by something other than the phone, re-keyed by phone onto internal topics that
 // are co-partitioned with the replies (as Kafka Streams' repartition topics).
 
-import type { Topics } from '@optline/kafka';
 import type { Codec } from './codec.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, requireKey, stateOf, type RecordHandler } from './processing.ts';
+import type { ConsentGroup, CustomersGroup, HandlersOf } from './topology.ts';
 
-interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
+export interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
 interface ConsentEventRecord { action: string; identification: string; identification_type: string }
 
 /** What the customer-phone store remembers of a profile: where its last record was routed. */
@@ -17,7 +17,6 @@ export interface CustomerPhone {
 
 export interface RepartitionDeps {
   codec: Codec;
-  topics: Topics;
   metrics: MatcherMetrics;
 }
 
@@ -33,8 +32,8 @@ export function customerKey(project: string, customerId: string): string {
  * store. A record older than the one last routed is not routed: it would move the profile
  * back to a phone it has left.
  */
-export function customerHandlers(deps: RepartitionDeps): Map<string, RecordHandler<CustomerPhone, unknown>> {
-  const handler: RecordHandler<CustomerPhone, { key: string; profile: CustomerProfileRecord; phone: string | null }> = {
+export function customerHandlers(deps: RepartitionDeps): HandlersOf<CustomersGroup, CustomerPhone> {
+  const customers: RecordHandler<CustomerPhone, { key: string; profile: CustomerProfileRecord; phone: string | null }, CustomersGroup['outputs']> = {
     async parse(record) {
       const profile = await deps.codec.decode<CustomerProfileRecord>('CustomerProfile', record.message.value);
       requireKey(record, profile.customer_id, 'key_not_customer_id', 'the customer_id');
@@ -52,14 +51,12 @@ export function customerHandlers(deps: RepartitionDeps): Map<string, RecordHandl
       const current = profile.deleted ? null : phone;
       const targets = [current, previous?.phone ?? null].filter((p, i, all): p is string => p !== null && all.indexOf(p) === i);
       if (targets.length === 0) deps.metrics.skipped.inc({ reason: 'profile_without_phone' });
-      const topic = deps.topics.customersByPhone.name;
-      const value = await deps.codec.encode(topic, { ...profile, phone });
-      for (const target of targets) ctx.emit({ topic, key: target, value });
+      for (const target of targets) ctx.out.customersByPhone.send(target, { ...profile, phone });
       if (current !== null) store.set(key, { phone: current, updated_at: profile.updated_at });
       else if (previous) store.delete(key);
     },
   };
-  return new Map([[deps.topics.customers.name, handler as RecordHandler<CustomerPhone, unknown>]]);
+  return { customers };
 }
 
 /**
@@ -67,8 +64,8 @@ export function customerHandlers(deps: RepartitionDeps): Map<string, RecordHandl
  * concern the matcher (they lift that phone's blacklist). The record is forwarded unchanged,
  * re-keyed by the canonical phone.
  */
-export function consentHandlers(deps: RepartitionDeps): Map<string, RecordHandler<never, unknown>> {
-  const handler: RecordHandler<never, { phone: string; value: Buffer }> = {
+export function consentHandlers(deps: RepartitionDeps): HandlersOf<ConsentGroup, never> {
+  const consent: RecordHandler<never, { phone: string; value: Buffer }, ConsentGroup['outputs']> = {
     async parse(record) {
       const event = await deps.codec.decode<ConsentEventRecord>('ConsentEvent', record.message.value);
       if (event.action !== 'accept') {
@@ -82,8 +79,8 @@ export function consentHandlers(deps: RepartitionDeps): Map<string, RecordHandle
       return { value: { phone: canonicalField(event.identification, 'identification'), value: record.message.value! }, keys: [] };
     },
     async apply({ phone, value }, ctx) {
-      ctx.emit({ topic: deps.topics.acceptsByPhone.name, key: phone, value });
+      ctx.out.acceptsByPhone.send(phone, value);
     },
   };
-  return new Map([[deps.topics.consent.name, handler as RecordHandler<never, unknown>]]);
+  return { consent };
 }

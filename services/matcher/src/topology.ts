@@ -1,34 +1,29 @@
-// What the matcher reads and writes, in one place.
+// What the matcher reads, stores and writes, as data: each task group's inputs, store and
+// outputs. A handler gets sinks for its own group's outputs only (`ctx.out.<name>`), and each
+// group needs a handler for every input it declares (`HandlersOf`), so adding an input or an
+// output is a line here plus a handler. The README's diagram is checked against these
+// declarations (test/topology-diagram.test.ts).
 //
-//   settings (SmsSettings, compacted)  -> read whole by every instance (SettingsTable) -> dedicated
-//                                         number routing, compiled keyword matchers
-//
-//   task group "customers"  (partition N of customers.v1; store customer-phone, changelog)
-//     customers.v1 (keyed customer_id)  -> customers-by-phone (keyed by the new phone, and the old one)
-//
-//   task group "consent"    (partition N of tracking.consent.v1; stateless)
-//     tracking.consent.v1 (accept by phone) -> consent-accepts-by-phone (keyed by phone)
-//
-//   task group "phones"     (partition N of the five phone-keyed topics; store phone-state, changelog)
-//     sms.inbound.v1, sms.sent.v1, customers-by-phone, consent-accepts-by-phone,
-//     optline.consent-tracked.v1 (from the materializer), optline.blacklist-commands.v1 (from the api)
-//       -> sms.blacklist.v1 (<project>:<phone>, at once; null clears; the only writer)
-//       -> optline.blacklist-history.v1 (BlacklistChange per change of an entry, keyed <project>:<phone>)
-//       -> optline.facts.v1 (MatcherFact, keyed <project>:<phone>)
-//       -> optline.replies.v1 (ReplyIntent, keyed <project>:<phone>: the automatic replies, for the replier)
-//
+//   settings (SmsSettings, compacted): read whole by every instance (SettingsTable), not by a task
 //   every group: bad input -> dead-letter topic (reason in headers); outputs, changelog records
 //   and the input offsets in one transaction per task (transactional id per task).
 
 import type { OptlineConfig } from '@optline/runtime';
-import { groupId, topics } from '@optline/kafka';
-import type { PhoneState } from '@optline/core';
+import { avroOutput, bytesOutput, groupId, topics, type Outputs } from '@optline/kafka';
+import type { BlacklistChange, BlacklistEntry, MatcherFactRecord, PhoneState, ReplyIntent } from '@optline/core';
 import type { ValueSerde } from '@optline/state-store';
 import type { Codec } from './codec.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import { phoneHandlers, type SettingsLookup } from './phones.ts';
-import type { TaskGroup } from './processing.ts';
-import { consentHandlers, customerHandlers, type CustomerPhone } from './repartition.ts';
+import type { RecordHandler, TaskGroup } from './processing.ts';
+import { consentHandlers, customerHandlers, type CustomerPhone, type CustomerProfileRecord } from './repartition.ts';
+
+/** A task group as declared: input names -> topics, the store and its changelog, output names -> outputs. */
+export interface GroupDeclaration {
+  inputs: Readonly<Record<string, string>>;
+  store?: { name: string; changelog: string; record: string };
+  outputs: Outputs;
+}
 
 export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
   const t = topics(config.topicNamespace);
@@ -36,39 +31,74 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
   return {
     topics: t,
     groupId: group,
-    settings: t.settings.name,
+    /** Read whole by every instance, not partitioned into tasks. */
+    tables: { settings: t.settings.name },
     deadLetter: t.deadLetter.name,
     groups: {
-      customers: { inputs: [t.customers.name], store: 'customer-phone', changelog: t.customerPhoneChangelog.name },
-      consent: { inputs: [t.consent.name] },
-      phones: { inputs: [t.inbound.name, t.sent.name, t.customersByPhone.name, t.acceptsByPhone.name, t.consentTracked.name, t.blacklistCommands.name], store: 'phone-state', changelog: t.phoneStateChangelog.name },
+      /** customers.v1 (keyed customer_id) -> re-keyed by the new phone, and the old one. */
+      customers: {
+        inputs: { customers: t.customers.name },
+        store: { name: 'customer-phone', changelog: t.customerPhoneChangelog.name, record: 'CustomerPhone' },
+        outputs: { customersByPhone: avroOutput<CustomerProfileRecord>(t.customersByPhone) },
+      },
+      /** tracking.consent.v1 accepts by phone -> re-keyed by phone, forwarded as they are. */
+      consent: {
+        inputs: { consent: t.consent.name },
+        outputs: { acceptsByPhone: bytesOutput(t.acceptsByPhone) },
+      },
+      /** Everything keyed by the canonical phone: the phone's state, the blacklist (only writer), facts. */
+      phones: {
+        inputs: {
+          inbound: t.inbound.name, sent: t.sent.name, customersByPhone: t.customersByPhone.name,
+          acceptsByPhone: t.acceptsByPhone.name, consentTracked: t.consentTracked.name,
+          /** Opt-out list changes from the API (manual, import). */
+          blacklistCommands: t.blacklistCommands.name,
+        },
+        store: { name: 'phone-state', changelog: t.phoneStateChangelog.name, record: 'PhoneState' },
+        outputs: {
+          blacklist: avroOutput<BlacklistEntry>(t.blacklist),
+          /** A BlacklistChange per change of an entry, keyed <project>:<phone>. */
+          blacklistHistory: avroOutput<BlacklistChange>(t.blacklistHistory),
+          facts: avroOutput<MatcherFactRecord>(t.facts),
+          /** ReplyIntent, keyed <project>:<phone>: the automatic replies, for the replier. */
+          replies: avroOutput<ReplyIntent>(t.replies),
+        },
+      },
     },
     /** One transactional id per task: whoever opens the task next fences the previous owner. */
     transactionalId: (taskId: string) => `${group}.${taskId}`,
-  };
+  } satisfies { groups: Record<string, GroupDeclaration> } & Record<string, unknown>;
 }
 
 export type MatcherTopology = ReturnType<typeof matcherTopology>;
+export type CustomersGroup = MatcherTopology['groups']['customers'];
+export type ConsentGroup = MatcherTopology['groups']['consent'];
+export type PhonesGroup = MatcherTopology['groups']['phones'];
+export type PhoneOutputs = PhonesGroup['outputs'];
+
+/**
+ * A handler for each declared input of group `G`, writing to `G`'s outputs only. (What `parse`
+ * hands to `apply` is each handler's own business: `any` here, checked inside the handler.)
+ */
+export type HandlersOf<G extends GroupDeclaration, S> = { readonly [K in keyof G['inputs']]: RecordHandler<S, any, G['outputs']> };
+
+/** A declared group with its handlers, as the runtime processes it. */
+export function taskGroup<S, G extends GroupDeclaration>(name: string, declared: G, handlers: HandlersOf<G, S>, serde?: ValueSerde<S>): TaskGroup<S, G['outputs']> {
+  const byTopic = new Map(Object.entries(declared.inputs).map(([input, topic]) => [topic, handlers[input as keyof G['inputs']] as RecordHandler<S, unknown, G['outputs']>]));
+  const store = declared.store && serde ? { name: declared.store.name, changelog: declared.store.changelog, serde } : undefined;
+  return { name, inputs: Object.values(declared.inputs), outputs: declared.outputs, handlers: byTopic, ...(store ? { store } : {}) };
+}
 
 /** The task groups with their handlers and store serdes. */
 export function taskGroups(topology: MatcherTopology, deps: { codec: Codec; settings: SettingsLookup; metrics: MatcherMetrics }): TaskGroup[] {
-  const { topics: t, groups } = topology;
-  const serde = <V>(topic: string, record: string): ValueSerde<V> => ({
-    encode: (value) => deps.codec.encode(topic, value),
-    decode: (bytes) => deps.codec.decode<V>(record, bytes),
+  const { groups } = topology;
+  const serde = <V>(store: { changelog: string; record: string }): ValueSerde<V> => ({
+    encode: (value) => deps.codec.encode(store.changelog, value),
+    decode: (bytes) => deps.codec.decode<V>(store.record, bytes),
   });
-  const customers: TaskGroup<CustomerPhone> = {
-    name: 'customers',
-    inputs: groups.customers.inputs,
-    store: { name: groups.customers.store, changelog: groups.customers.changelog, serde: serde(groups.customers.changelog, 'CustomerPhone') },
-    handlers: customerHandlers({ ...deps, topics: t }),
-  };
-  const consent: TaskGroup<never> = { name: 'consent', inputs: groups.consent.inputs, handlers: consentHandlers({ ...deps, topics: t }) };
-  const phones: TaskGroup<PhoneState> = {
-    name: 'phones',
-    inputs: groups.phones.inputs,
-    store: { name: groups.phones.store, changelog: groups.phones.changelog, serde: serde(groups.phones.changelog, 'PhoneState') },
-    handlers: phoneHandlers({ ...deps, topics: t }),
-  };
-  return [customers, consent, phones] as TaskGroup[];
+  return [
+    taskGroup<CustomerPhone, CustomersGroup>('customers', groups.customers, customerHandlers(deps), serde(groups.customers.store)),
+    taskGroup<never, ConsentGroup>('consent', groups.consent, consentHandlers(deps)),
+    taskGroup<PhoneState, PhonesGroup>('phones', groups.phones, phoneHandlers(deps), serde(groups.phones.store)),
+  ] as TaskGroup[];
 }

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { validateSettings, type PhoneState, type SmsSettings } from '@optline/core';
-import { readDeadLetterReason, topics } from '@optline/kafka';
+import { readDeadLetterReason, sinks, topics, type OutputRecord } from '@optline/kafka';
 import { PendingWrites, RocksDbStore, type ValueSerde } from '@optline/state-store';
 import { UndecodableError, type Codec } from '../src/codec.ts';
 import { matcherMetrics } from '../src/metrics.ts';
 import { phoneHandlers } from '../src/phones.ts';
-import { processChunk, type OutputRecord, type TaskGroup } from '../src/processing.ts';
+import { processChunk, type TaskGroup } from '../src/processing.ts';
 import { consentHandlers, customerHandlers, type CustomerPhone } from '../src/repartition.ts';
+import { matcherTopology, taskGroup } from '../src/topology.ts';
 
 // Values travel as JSON here: the handlers' rules, not Avro, are under test.
 const codec = {
@@ -27,6 +28,8 @@ const codec = {
 } as unknown as Codec;
 const json = <V>(): ValueSerde<V> => ({ encode: (v) => Buffer.from(JSON.stringify(v)), decode: (b) => JSON.parse(b.toString()) });
 const t = topics('unit');
+const declared = matcherTopology({ topicNamespace: 'unit' }).groups;
+const encoders = new Map(Object.values(t).map((topic) => [topic.name, (v: unknown) => Buffer.from(JSON.stringify(v))]));
 const FROM = '00421905123456';
 const settings = (validateSettings('p1', {
   trackIncoming: true, optOutEnabled: true, keywords: ['stop'], optInKeywords: ['start'], consentCategories: ['sms'], dedicatedNumbers: ['12345'],
@@ -52,13 +55,15 @@ const sms = (id: string, body: string, over: Record<string, unknown> = {}) => re
 
 async function run<S>(group: TaskGroup<S>, records: ReturnType<typeof record>[], state?: PendingWrites<S>) {
   const outputs: OutputRecord[] = [];
-  const dead = await processChunk(group, records as never, { partition: 0, state, now: Date.now(), emit: (o) => void outputs.push(o) }, t.deadLetter.name);
+  const push = (o: OutputRecord) => void outputs.push(o);
+  const ctx = { partition: 0, state, now: Date.now(), out: sinks(group.outputs, encoders, push) };
+  const dead = await processChunk(group, records as never, ctx, (m) => push({ ...m, topic: t.deadLetter.name } as OutputRecord));
   return { outputs, dead };
 }
 
 describe('phone-state handlers', () => {
   const metrics = matcherMetrics(new Registry());
-  const phones: TaskGroup<PhoneState> = { name: 'phones', inputs: [t.inbound.name], handlers: phoneHandlers({ codec, topics: t, settings: lookup, metrics }) };
+  const phones = taskGroup('phones', declared.phones, phoneHandlers({ codec, settings: lookup, metrics })) as TaskGroup<PhoneState>;
 
   it('routes a STOP by its dedicated number: blacklist entry first, its history, then facts keyed <project>:<phone>; the store only after commit', async () => {
     const pending = new PendingWrites(store, json<PhoneState>());
@@ -95,8 +100,8 @@ describe('phone-state handlers', () => {
 
 describe('repartitioning', () => {
   const metrics = matcherMetrics(new Registry());
-  const customers: TaskGroup<CustomerPhone> = { name: 'customers', inputs: [t.customers.name], handlers: customerHandlers({ codec, topics: t, metrics }) };
-  const consent: TaskGroup<never> = { name: 'consent', inputs: [t.consent.name], handlers: consentHandlers({ codec, topics: t, metrics }) };
+  const customers = taskGroup('customers', declared.customers, customerHandlers({ codec, metrics })) as TaskGroup<CustomerPhone>;
+  const consent = taskGroup('consent', declared.consent, consentHandlers({ codec, metrics })) as TaskGroup<never>;
   const profile = (phone: string | null, updated_at: number, deleted = false) => record(t.customers.name, 'c1', { project: 'p1', customer_id: 'c1', phone, updated_at, deleted });
 
   it('sends a profile to its phone, and to its previous phone when it changed; ignores an older record', async () => {

@@ -5,7 +5,6 @@ export { Materializer, type FlushReport, type MaterializerOptions } from './mate
 export { materializerTopology } from './topology.ts';
 export { factRecord, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
 export { consentTrackedNotices, windowEvents, type ConsentTrackedNotice } from './events.ts';
-export { sendAll } from './produce.ts';
 export * from './windows.ts';
 
 /** Test-only: pause between a flush's writes and its commit, so a test can kill the process there. */

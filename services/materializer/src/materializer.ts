@@ -2,17 +2,18 @@
 // and events.ts; DESIGN.md explains why this is exactly once.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
-import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
+import {
+  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, TaskManager, type CoPartitionedGroup, type Task,
+} from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { consentTrackedNotices, windowEvents, type ConsentTrackedNotice, type WindowEvents } from './events.ts';
 import { materializerMetrics, type MaterializerMetrics } from './metrics.ts';
 import { PartitionWindows, type FlushPlan } from './partition.ts';
 import { readFact, type DeadLetter, type Item } from './read.ts';
 import type { Fact } from './facts.ts';
-import { sendAll } from './produce.ts';
 import { materializerTopology, type MaterializerTopology } from './topology.ts';
 import { closedBoundary, closesAt, decodeWatermark, encodeWatermark, type WindowSpec } from './windows.ts';
 
@@ -39,13 +40,12 @@ export interface FlushReport {
   ms: number;
 }
 
+/** A facts partition this instance owns: its runtime task and the windows read into memory. */
 interface Owned {
+  task: Task<CoPartitionedGroup, undefined>;
   windows: PartitionWindows<Item>;
-  producer: Producer;
 }
 
-// Fencing and a transaction must fit in this; a flush of 100k facts takes a few seconds.
-const TRANSACTION_TIMEOUT_MS = 60_000;
 // The longest a window may stay open past its close time when nothing else wakes the timer.
 const MAX_TICK_MS = 1000;
 
@@ -57,11 +57,11 @@ export class Materializer {
   private readonly serde: AvroSerde;
   private readonly m: MaterializerMetrics;
   private readonly owned = new Map<number, Owned>();
-  private readonly producers = new Map<number, Producer>();
+  private tasks: TaskManager<CoPartitionedGroup, undefined> | undefined;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private generation = 0;
-  private serial: Promise<unknown> = Promise.resolve();
+  private ticking: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly now: () => number;
@@ -82,30 +82,31 @@ export class Materializer {
     await provision(this.options.config, logger);
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.consumer = this.kafka.consumer({
+    const { group } = this.topology;
+    // Windows live in memory and are rebuilt from the committed offsets, which kafkajs restarts
+    // every assigned partition from after a rejoin: every task is opened (fenced) again.
+    const tasks = (this.tasks = new TaskManager<CoPartitionedGroup, undefined>({
+      kafka: this.kafka, admin: this.admin, groups: [group], groupId: this.topology.groupId,
+      transactionalId: this.topology.transactionalId, logger, open: async () => undefined, reopenOnAssign: true,
+    }));
+    const consumer = (this.consumer = this.kafka.consumer({
       groupId: this.topology.groupId,
       readUncommitted: false,
+      partitionAssigners: [coPartitionedAssigner([group], () => tasks.owned())],
       // A crashed instance's partitions move after this; the broker allows 6 s at least.
       sessionTimeout: 10_000,
       heartbeatInterval: 2_000,
       maxWaitTimeInMs: 250,
-    });
-    // kafkajs restarts every assigned partition from the committed offsets after a rejoin, so
-    // all pending state goes: each partition is claimed again by its next batch.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    }));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.generation++;
       this.owned.clear();
-      const assigned = new Set(payload.memberAssignment[this.topology.reads.facts] ?? []);
-      for (const [partition, producer] of this.producers) {
-        if (assigned.has(partition)) continue;
-        this.producers.delete(partition);
-        void this.serially(() => producer.disconnect()).catch(() => undefined);
-      }
+      void tasks.assign(payload.memberAssignment);
       logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topology.reads.facts, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topology.reads.facts, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
     this.schedule();
     logger.info({ window: this.spec, group: this.topology.groupId }, 'materializer started');
   }
@@ -114,8 +115,8 @@ export class Materializer {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.consumer?.disconnect();
-    await this.serial.catch(() => undefined);
-    await Promise.all([...this.producers.values()].map((p) => p.disconnect()));
+    await this.ticking.catch(() => undefined);
+    await this.tasks?.closeAll();
     await this.admin?.disconnect();
   }
 
@@ -124,16 +125,9 @@ export class Materializer {
     return [...this.owned.values()].reduce((n, o) => n + o.windows.pendingCount, 0);
   }
 
-  /** Runs `fn` after every earlier serial task: flushes and partition claims never overlap. */
-  private serially<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(fn, fn);
-    this.serial = next.catch(() => undefined);
-    return next;
-  }
-
   private async read({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
-    const owned = this.owned.get(partition) ?? (await this.serially(() => this.claim(partition, Number(batch.firstOffset()))));
+    const owned = this.owned.get(partition) ?? (await this.claim(partition, Number(batch.firstOffset())));
     if (!owned) return;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
@@ -151,31 +145,24 @@ export class Materializer {
   }
 
   /**
-   * Takes a partition over: a fresh transactional producer under the partition's id fences any
-   * earlier owner (aborting its open flush), and only then is the committed offset read, so it
-   * is final. Returns undefined when the batch cannot be used.
+   * Takes a partition over: the runtime's task has fenced any earlier owner (aborting its open
+   * flush) and only then read the committed offset and watermark, so they are final. Returns
+   * undefined when the batch cannot be used.
    */
   private async claim(partition: number, firstOffset: number): Promise<Owned | undefined> {
     const generation = this.generation;
-    await this.producers.get(partition)?.disconnect().catch(() => undefined);
-    const producer = this.kafka.producer({
-      transactionalId: this.topology.transactionalId(partition), idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS,
-    });
-    this.producers.set(partition, producer);
-    await producer.connect();
-    await (await producer.transaction()).abort(); // InitProducerId; no request when nothing was sent
-    const [offsets] = await this.admin!.fetchOffsets({ groupId: this.topology.groupId, topics: [this.topology.reads.facts] });
-    const committed = offsets?.partitions.find((p) => p.partition === partition);
+    const task = await this.tasks!.task(this.topology.reads.facts, partition);
+    const committed = task.committed.get(this.topology.reads.facts);
     const watermark = decodeWatermark(committed?.metadata);
-    const offset = Number(committed?.offset ?? -1);
+    const offset = Number(committed?.offset ?? -1n);
     const start = offset >= 0 ? offset : firstOffset;
-    if (generation !== this.generation) return undefined;
+    if (generation !== this.generation || this.owned.has(partition)) return this.owned.get(partition);
     if (firstOffset > start) {
       // A batch from beyond the committed offset (read before a rebalance): read from the commit.
       this.consumer!.seek({ topic: this.topology.reads.facts, partition, offset: String(start) });
       return undefined;
     }
-    const owned: Owned = { windows: new PartitionWindows(this.spec, start, watermark), producer };
+    const owned: Owned = { task, windows: new PartitionWindows(this.spec, start, watermark) };
     this.owned.set(partition, owned);
     this.options.logger.info({ partition, committedOffset: start, watermark }, 'partition claimed');
     return owned;
@@ -186,7 +173,7 @@ export class Materializer {
     const now = this.now();
     const delay = Math.min(MAX_TICK_MS, Math.max(0, closesAt(closedBoundary(now, this.spec), this.spec) - now));
     this.timer = setTimeout(() => {
-      this.serially(() => this.tick())
+      this.ticking = this.tick()
         .catch((err) => this.options.logger.error({ err }, 'flush tick failed; retrying'))
         .finally(() => this.schedule());
     }, delay);
@@ -196,7 +183,8 @@ export class Materializer {
   private async tick(): Promise<void> {
     const boundary = closedBoundary(this.now(), this.spec);
     const due = [...this.owned].filter(([, o]) => o.windows.isDue(boundary));
-    await Promise.all(due.map(([partition, owned]) => this.flush(partition, owned, owned.windows.takeDue(boundary))));
+    // Each flush is the task's work: serial with anything else the task does.
+    await Promise.all(due.map(([partition, owned]) => this.tasks!.exclusive(owned.task, () => this.flush(partition, owned, owned.windows.takeDue(boundary)))));
   }
 
   private async flush(partition: number, owned: Owned, plan: FlushPlan<Item>): Promise<void> {
@@ -213,24 +201,16 @@ export class Materializer {
     const tracked = consentTrackedNotices(facts, importedAt);
     try {
       const records = await this.encode(events, tracked, dead);
-      const tx = await owned.producer.transaction();
-      try {
-        await sendAll(tx, records);
-        if (this.options.pauseInFlushMs) {
-          this.options.logger.warn({ partition, ms: this.options.pauseInFlushMs }, 'test hook: pausing in flush before commit');
-          await sleep(this.options.pauseInFlushMs);
-        }
-        const offsets = [{ partition, offset: String(plan.commitOffset), metadata: encodeWatermark(plan.watermark) }];
-        await tx.sendOffsets({ consumerGroupId: this.topology.groupId, topics: [{ topic: this.topology.reads.facts, partitions: offsets }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        throw err;
-      }
+      const input = { groupId: this.topology.groupId, topic: this.topology.reads.facts, partition, offset: String(plan.commitOffset), metadata: encodeWatermark(plan.watermark) };
+      const pause = this.options.pauseInFlushMs;
+      await commitTransaction(owned.task.producer, records, input, pause ? async () => {
+        this.options.logger.warn({ partition, ms: pause }, 'test hook: pausing in flush before commit');
+        await sleep(pause);
+      } : undefined);
     } catch (err) {
       this.m.flushes.inc({ result: 'failed' });
       this.options.logger.error({ err, partition, boundary: plan.boundary }, 'flush failed; re-reading the partition from its committed offset');
-      this.abandon(partition, owned);
+      await this.abandon(partition, owned, err);
       return;
     }
     owned.windows.commit(plan);
@@ -251,8 +231,9 @@ export class Materializer {
     this.options.onFlush?.(report);
   }
 
-  /** Forgets the partition's pending windows; its next batch claims it again from the commit. */
-  private abandon(partition: number, owned: Owned): void {
+  /** Forgets the partition's pending windows and task; its next batch claims it again from the commit. */
+  private async abandon(partition: number, owned: Owned, error: unknown): Promise<void> {
+    await this.tasks!.fail(owned.task, error);
     if (this.owned.get(partition) !== owned) return;
     this.owned.delete(partition);
     try {

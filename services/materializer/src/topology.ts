@@ -22,11 +22,13 @@ export function materializerTopology(config: Pick<OptlineConfig, 'topicNamespace
     groupId: group,
     reads: { facts: t.facts.name },
     writes: { consent: t.consent.name, campaign: t.campaign.name, consentTracked: t.consentTracked.name, deadLetter: t.deadLetter.name },
+    /** One task group: partition N of the facts topic. */
+    group: { name: 'facts', inputs: [t.facts.name] },
     /**
-     * One transactional id per input partition: whoever owns the partition next fences the
-     * previous owner's open flush (kafkajs has no KIP-447 group-metadata fencing).
+     * One transactional id per task (`facts-<partition>`): whoever owns the partition next fences
+     * the previous owner's open flush (kafkajs has no KIP-447 group-metadata fencing).
      */
-    transactionalId: (partition: number) => `${group}.facts-${partition}`,
+    transactionalId: (taskId: string) => `${group}.${taskId}`,
   };
 }
 

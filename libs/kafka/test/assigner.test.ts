@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AssignerProtocol, type Cluster } from 'kafkajs';
-import { assignTasks, coPartitionedAssigner, CoPartitioningError } from '../src/assigner.ts';
+import { assignTasks, coPartitionedAssigner, CoPartitioningError } from '../src/tasks/assigner.ts';
 
 const tasks = ['customers', 'consent', 'phones'].flatMap((g) => [0, 1, 2].map((p) => `${g}-${p}`));
 const group = (ts: string[], g: string) => ts.filter((t) => t.startsWith(`${g}-`));
