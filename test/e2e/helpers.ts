@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { expect } from 'vitest';
-import { uniqueName } from '../support/index.ts';
-import type { EventLog } from '../support/events.ts';
-import { eventually, type System } from '../support/system.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { testConfig, uniqueName } from '../support/index.ts';
+import { EventLog } from '../support/events.ts';
+import { eventually, startSystem, type System } from '../support/system.ts';
 
 // Vocabulary of the end-to-end tests: projects, profiles, sent SMS and replies, all through the
 // system's real doors (API, ingress, input topics).
@@ -99,4 +99,25 @@ export class Scenario {
     expect(res.status).toBe(200);
     return (await res.json()) as { allowed: boolean; reason?: string };
   }
+}
+
+/**
+ * The whole system for one test file, started before its tests and stopped after: `s()` is the
+ * file's Scenario once started.
+ */
+export function systemForFile(options: Parameters<typeof startSystem>[1] = {}): () => Scenario {
+  let sys: System | undefined;
+  let log: EventLog | undefined;
+  let scenario: Scenario | undefined;
+  beforeAll(async () => {
+    sys = await startSystem(testConfig(), options);
+    log = new EventLog(sys);
+    await log.start();
+    scenario = new Scenario(sys, log);
+  }, 180_000);
+  afterAll(async () => {
+    await log?.stop();
+    await sys?.stop();
+  });
+  return () => scenario!;
 }

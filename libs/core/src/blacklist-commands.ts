@@ -6,6 +6,7 @@
 
 import type { Fact, PhoneState } from './facts.ts';
 import { selectProfilesToUnsubscribe } from './profiles.ts';
+import { uuidV5 } from './uuid.ts';
 
 export interface BlacklistCommand {
   /** Unique per change (the API's); an import line's is derived from project, phone and file line content. */
@@ -80,4 +81,12 @@ export function reasonProblem(reason: unknown, field = 'reason'): CommandProblem
   if (typeof reason !== 'string' || reason.trim().length === 0) return { field, rule: 'required', message: `${field}: a reason is required for a manual change` };
   if (reason.length > REASON_MAX) return { field, rule: 'max_length', message: `${field}: at most ${REASON_MAX} characters` };
   return null;
+}
+
+// The uuidV5 namespace of imported lines' command ids (a random v4 UUID, fixed forever).
+const IMPORT_NAMESPACE = Buffer.from('3f0c9a2e5b7d4c1e9a8f6b2d4e1c7a90', 'hex');
+
+/** An imported line's command id: the same line (project, phone, opted_out_at) always gets the same id. */
+export function importCommandId(project: string, phone: string, optedOutAt: number | null): string {
+  return uuidV5(IMPORT_NAMESPACE, JSON.stringify([project, phone, optedOutAt]));
 }

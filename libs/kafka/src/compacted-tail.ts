@@ -9,7 +9,8 @@ import { fetchTopicOffsets } from './offsets.ts';
 
 /** Where the records go, in log order per partition; a `Map` is one. */
 export interface TailSink<T> {
-  set(key: string, value: T): unknown;
+  /** `at` is where the record sits, for sinks that keep every record rather than the last per key. */
+  set(key: string, value: T, at: { partition: number; offset: string }): unknown;
   /** A tombstone. */
   delete(key: string): unknown;
 }
@@ -172,7 +173,7 @@ export class CompactedTail<T> {
         this.unreadable(batch.partition, message.offset, (err as Error).message);
         continue;
       }
-      sink.set(key, value);
+      sink.set(key, value, { partition: batch.partition, offset: message.offset });
     }
   }
 

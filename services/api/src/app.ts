@@ -5,6 +5,10 @@ import { bearerAuth, createHttpServer, HttpError, httpMetrics, jsonBody, jsonErr
 import { consolePages } from './plugins/console.ts';
 import { openApi } from './plugins/openapi.ts';
 import { blacklistRoutes, type BlacklistRouteOptions } from './routes/blacklist.ts';
+import { blacklistChangeRoutes, type BlacklistChangeOptions } from './routes/blacklist-changes.ts';
+import { blacklistHistoryRoutes, type BlacklistHistoryOptions } from './routes/blacklist-history.ts';
+import { blacklistImportRoutes, type BlacklistImportOptions } from './routes/blacklist-import.ts';
+import { blacklistListRoutes } from './routes/blacklist-list.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { sendCheckRoutes, type SendCheckRouteOptions } from './routes/send-check.ts';
 import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-settings.ts';
@@ -12,7 +16,7 @@ import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-setti
 /** The version of the HTTP contract the OpenAPI document states. */
 export const API_VERSION = '1.0.0';
 
-export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions {
+export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions, BlacklistChangeOptions, BlacklistImportOptions, BlacklistHistoryOptions {
   logger: Logger;
   registry: Registry;
   token: string;
@@ -45,6 +49,10 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     await v1.register(projectRoutes, options);
     await v1.register(smsSettingsRoutes, options);
     await v1.register(blacklistRoutes, options);
+    await v1.register(blacklistListRoutes, options);
+    await v1.register(blacklistChangeRoutes, options);
+    await v1.register(blacklistImportRoutes, options);
+    await v1.register(blacklistHistoryRoutes, options);
     await v1.register(sendCheckRoutes, options);
   });
   return app;

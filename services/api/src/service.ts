@@ -6,6 +6,8 @@ import { AvroSerde, createKafka, provision, TailTimeoutError } from '@optline/ka
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
 import { SettingsTable, SettingsWriter } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
+import { BlacklistCommands } from './blacklist/commands.ts';
+import { BlacklistHistoryStore } from './blacklist/history-store.ts';
 import { apiMetrics } from './metrics.ts';
 import { loadApiOptions, type ApiOptions } from './options.ts';
 import { apiTopology } from './topology.ts';
@@ -54,6 +56,9 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const blacklist = new BlacklistClient({ config, logger, kafka, serde, metrics: registry });
+  const commands = new BlacklistCommands({ producer, serde, topic: topology.writes.blacklistCommands.name, blacklist });
+  const history = new BlacklistHistoryStore({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger });
+  let historyCaught = false;
   const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
   // Every instance is a candidate; the consumer group makes exactly one the settings writer.
   const writer = new SettingsWriter({ config, logger: logger.child({ component: 'settings-writer' }), kafka, serde, table: settings, metrics: registry });
@@ -62,11 +67,11 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const caught = { blacklist: false, settings: false };
   const stopAll = async () => {
     await writer.stop().catch(() => undefined);
-    await Promise.allSettled([blacklist.stop(), settings.stop()]);
+    await Promise.allSettled([blacklist.stop(), settings.stop(), history.stop()]);
     await producer.disconnect();
   };
   try {
-    await Promise.all([blacklist.start(), settings.start()]);
+    await Promise.all([blacklist.start(), settings.start(), history.start()]);
     await Promise.all([writer.start(), settings.openWrites()]);
   } catch (error) {
     await stopAll();
@@ -76,6 +81,10 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
     caughtUp('blacklist', blacklist, logger, () => stopping).then(() => (caught.blacklist = true)),
     caughtUp('settings', settings, logger, () => stopping).then(() => (caught.settings = true)),
   ]).then(() => logger.info({ blacklisted: blacklist.size, projects: settings.size }, 'api caught up'));
+  // The history does not hold /v1 back: only its own route waits for it.
+  caughtUp('blacklist history', history, logger, () => stopping).then(() => (historyCaught = true), (error: unknown) => {
+    if (!stopping) logger.error({ err: error }, 'api could not read the blacklist history');
+  });
   ready.catch((error: unknown) => {
     if (!stopping) logger.error({ err: error }, 'api could not catch up');
   });
@@ -92,6 +101,7 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const app = await buildApiApp({
     logger, registry, token: api.token, bodyLimit: api.bodyLimit, ready: readiness,
     blacklist, settings, producer, serde, campaignTopic: topology.writes.campaign.name, metrics: apiMetrics(registry),
+    commands, history, historyReady: () => historyCaught,
     ...(options.now ? { now: options.now } : {}),
   });
   let url: string;

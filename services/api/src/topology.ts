@@ -5,6 +5,9 @@ export const API_ROUTES = {
   settings: '/v1/projects/:project/sms-settings',
   settingsDefaults: '/v1/sms-settings/defaults',
   blacklist: '/v1/projects/:project/blacklist/:phone',
+  blacklistList: '/v1/projects/:project/blacklist',
+  blacklistImport: '/v1/projects/:project/blacklist/import',
+  blacklistHistory: '/v1/projects/:project/blacklist/:phone/history',
   sendCheck: '/v1/projects/:project/send-check',
 } as const;
 
@@ -25,9 +28,10 @@ export function apiTopology(namespace: string) {
   const named = topics(namespace);
   return {
     topics: named,
-    http: [`GET ${API_ROUTES.projects}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`],
-    reads: { blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes },
-    writes: { settingsCommands: named.settingsCommands, campaign: named.campaign },
+    http: [`GET ${API_ROUTES.projects}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`,
+      `GET ${API_ROUTES.blacklistList}`, `PUT ${API_ROUTES.blacklist}`, `DELETE ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.blacklistImport}`, `GET ${API_ROUTES.blacklistHistory}`],
+    reads: { blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes, blacklistHistory: named.blacklistHistory, campaign: named.campaign },
+    writes: { settingsCommands: named.settingsCommands, campaign: named.campaign, blacklistCommands: named.blacklistCommands },
     settingsWriter: {
       reads: { settingsCommands: named.settingsCommands },
       writes: { settings: named.settings, settingsOutcomes: named.settingsOutcomes },

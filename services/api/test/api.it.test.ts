@@ -130,7 +130,7 @@ describe('blacklist look-up and send check', () => {
         expect(res.status).toBe(200);
         return res.body;
       });
-      expect(found).toEqual(entry);
+      expect(found).toEqual({ ...entry, source: 'keyword', actor: null, reason: null });
     }
   });
 

@@ -29,3 +29,14 @@ export function requireProject(settings: SettingsTable, project: string): void {
     throw new HttpError(404, 'unknown_project', `project ${JSON.stringify(project)} has no SMS settings`);
   }
 }
+
+/** Who is calling, for the records of manual changes: the `X-Optline-Actor` header, else the token's holder. */
+export const ACTOR_HEADER = 'x-optline-actor';
+
+export function actorOf(headers: Record<string, string | string[] | undefined>): string {
+  const value = headers[ACTOR_HEADER];
+  const actor = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (actor === undefined || actor === '') return 'api-token';
+  if (actor.length > 128) throw new HttpError(400, 'invalid_actor', `${ACTOR_HEADER}: at most 128 characters`, [{ field: `headers.${ACTOR_HEADER}`, rule: 'max_length', message: 'at most 128 characters' }]);
+  return actor;
+}
