@@ -22,6 +22,9 @@ export interface BenchOptions {
   warmup?: number;
   /** What an operation is, for the column headers ("msg"). */
   unit?: string;
+  /** Milliseconds since any origin; the harness's own test passes a simulated clock so that
+   * its assertions do not depend on how busy the machine is. */
+  now?: () => number;
 }
 
 export interface BenchResult {
@@ -43,15 +46,18 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function timeMs(fn: () => unknown): number {
-  const start = process.hrtime.bigint();
+const hrtimeMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function timeMs(fn: () => unknown, now: () => number): number {
+  const start = now();
   sink = fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  return now() - start;
 }
 
 export function runBench(options: BenchOptions, cases: readonly BenchCase[]): BenchResult[] {
   const runs = options.runs ?? 7;
   const warmup = options.warmup ?? 2;
+  const now = options.now ?? hrtimeMs;
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (const c of cases) for (let i = 0; i < warmup; i++) sink = c.fn();
   // On a terminal the progress line is rewritten in place; in a log it is appended to.
@@ -59,7 +65,7 @@ export function runBench(options: BenchOptions, cases: readonly BenchCase[]): Be
   process.stderr.write(`${options.title}: run`);
   for (let run = 1; run <= runs; run++) {
     process.stderr.write(tty ? `\r${options.title}: run ${run}/${runs}` : ` ${run}`);
-    for (const c of cases) times.get(c.name)!.push(timeMs(c.fn));
+    for (const c of cases) times.get(c.name)!.push(timeMs(c.fn, now));
   }
   process.stderr.write(tty ? `\r${options.title}: ${runs} runs done\n` : ` of ${runs} done\n`);
 
