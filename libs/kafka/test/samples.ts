@@ -49,4 +49,17 @@ export const SAMPLES: Record<string, unknown> = {
     },
     recorded_at: t + 10,
   },
+  BlacklistCommand: {
+    command_id: 'b-1', project: 'p1', phone: '00421905123456', action: 'CLEAR', source: 'manual', actor: 'support@example.com',
+    reason: 'opted back in by phone', opted_out_at: null, requested_at: t,
+  },
+  BlacklistChange: {
+    project: 'p1', phone: '00421905123456', at: t, kind: 'opted_out', status: 'BLOCKED', source: 'keyword', message_id: 'm1',
+    body: 'STOP', keyword: 'stop', settings_version: 3, blocked_at: t, actor: null, reason: null,
+  },
+  ReplyIntent: {
+    event_id: 'r1', project: 'p1', kind: 'optOut', text: 'You are unsubscribed.', from: '00421911000111', to: '00421905123456',
+    message_id: 'm1', keyword: 'stop', customer_id: 'c1', received_at: t, inbound_at: t + 3, decided_at: t + 8,
+  },
+  ReplyAttempt: { event_id: 'r1', project: 'p1', status: 'SENT', at: t + 50, batch_id: '01FC66621XXXXX119Z8PMV1QPQ', reason: null },
 };
