@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 
@@ -9,6 +10,37 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.INFO]: 'debug',
   [logLevel.DEBUG]: 'debug',
 };
+
+// Broker answers that kafkajs logs as errors and then retries, and that every start meets while
+// groups join and transactional producers initialise: the group or transaction coordinator is
+// being found, loads or moves, a group rebalances, new topics elect their leaders. They are
+// logged at debug; when a retry gives up, the caller's error is still logged as one.
+const EXPECTED_DURING_JOIN = new Set([
+  'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP', 'REBALANCE_IN_PROGRESS',
+  'MEMBER_ID_REQUIRED', 'CONCURRENT_TRANSACTIONS', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION',
+]);
+const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; message: string }> };
+const EXPECTED_MESSAGES = errorCodes.filter((e) => EXPECTED_DURING_JOIN.has(e.type)).map((e) => e.message);
+
+/** True for the protocol errors a group join or a transactional producer's start is expected to meet. */
+export function isExpectedDuringJoin(error: unknown): boolean {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  if (typeof type === 'string') return EXPECTED_DURING_JOIN.has(type);
+  return typeof message === 'string' && EXPECTED_MESSAGES.some((m) => message.includes(m));
+}
+
+/** The level a kafkajs log entry is logged at (kafkajs' own level, translated, or debug when expected). */
+export function kafkajsLevel(entry: Pick<LogEntry, 'level' | 'namespace'> & { log: { message: string; error?: unknown } }): 'error' | 'warn' | 'info' | 'debug' {
+  const level = LEVELS[entry.level] ?? 'debug';
+  if (level === 'debug') return level;
+  const { message, error } = entry.log;
+  const text = `${message} ${typeof error === 'string' ? error : ''}`;
+  // A retry that gave up is trouble, whatever it was retrying.
+  if (!/RetriesExceeded/.test(text) && isExpectedDuringJoin({ message: text })) return 'debug';
+  // The crash it follows is logged on its own (at debug only when it was expected).
+  if (entry.namespace === 'Consumer' && message.startsWith('Restarting the consumer')) return 'debug';
+  return level;
+}
 
 /**
  * `overrides` replaces the shared defaults for one client: e.g. a `socketFactory` that routes
@@ -27,7 +59,7 @@ export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'client
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;
       const { message, ...rest } = entry.log;
-      logger[LEVELS[entry.level] ?? 'debug']({ kafkajs: entry.namespace, ...rest }, message);
+      logger[kafkajsLevel(entry)]({ kafkajs: entry.namespace, ...rest }, message);
     },
     ...overrides,
   });

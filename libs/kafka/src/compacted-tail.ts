@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
 import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
+import { isExpectedDuringJoin } from './client.ts';
 import { fetchTopicOffsets } from './offsets.ts';
 
 /** Where the records go, in log order per partition; a `Map` is one. */
@@ -142,7 +143,7 @@ export class CompactedTail<T> {
 
   private crashed(error: Error, restart: boolean): void {
     if (restart) {
-      this.options.logger?.warn({ err: error, topic: this.topic }, 'tail consumer crashed; kafkajs restarts it from the beginning');
+      this.options.logger?.[isExpectedDuringJoin(error) ? 'debug' : 'warn']({ err: error, topic: this.topic }, 'tail consumer crashed; kafkajs restarts it from the beginning');
       return;
     }
     this.crash = new TailStoppedError(`${this.options.name}: the consumer crashed and will not restart: ${error.message}`, { cause: error });
