@@ -11,6 +11,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ run(args:
   materializer: { summary: 'flush of a 100k opt-out window vs raw transactional produce of the same records (needs the local stack)', load: () => import('./materializer.ts') },
   blacklist: { summary: 'blacklist client at 1 M (and 10 M) entries: ready time, memory per entry, look-ups, export, vs the old Map client (needs the local stack)', load: () => import('./blacklist/index.ts') },
   settings: { summary: 'PUT sms-settings through two API instances and the one settings writer: latency one at a time, 200 at once, vs an acks=all produce (needs the local stack)', load: () => import('./settings.ts') },
+  replies: { summary: 'ingress 2xx of a STOP until Sinch accepted its confirmation, p50/p99, 50/s for 60 s (needs the local stack)', load: () => import('./replies.ts') },
   ingress: { summary: 'POST /v1/sinch/inbound (acks=all) vs a no-op route on the same server (needs the local stack)', load: () => import('./ingress.ts') },
 };
 

@@ -43,6 +43,8 @@ const PAGE_SIZE_MAX = 100;
 export class SinchSandbox {
   /** Every accepted batch, in order. */
   readonly batches: Batch[] = [];
+  /** client_reference -> when (epoch ms) the 201 of its first accepted batch was written. */
+  readonly answeredAt = new Map<string, number>();
   /** POSTs received (accepted or not) and GET look-ups answered. */
   readonly calls = { posts: 0, lookups: 0 };
   latencyMs: number;
@@ -146,7 +148,9 @@ export class SinchSandbox {
     }
     await this.delay();
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
-    if (!res.destroyed) this.json(res, 201, batch);
+    if (res.destroyed) return;
+    this.json(res, 201, batch);
+    if (batch.client_reference !== undefined && !this.answeredAt.has(batch.client_reference)) this.answeredAt.set(batch.client_reference, Date.now());
   }
 
   private accept(send: SendTextBatch): Batch {

@@ -141,7 +141,7 @@ export class Replier {
     await this.attempts.sync(60_000);
   }
 
-  private async read({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async read({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.claim) await this.claim;
     const owned = this.owned.get(batch.partition);
     if (!owned) return;
@@ -151,6 +151,9 @@ export class Replier {
       if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
       const offset = BigInt(message.offset);
       owned.progress.begin(offset);
+      // Moves the fetch position only (nothing is auto-committed): the group's committed
+      // offset moves with the outcomes, in their transactions.
+      resolveOffset(message.offset);
       const intent = await this.decode(owned, batch.partition, message);
       if (intent === null) continue;
       const known = this.attempts.get(intent.event_id);
