@@ -72,6 +72,8 @@ describe('replier', () => {
     const metrics = await replier.metrics.metrics();
     expect(metrics).toMatch(/optline_replier_replies_total\{kind="help",outcome="sent",service="replier"\} [1-9]/);
     expect(metrics).toMatch(/optline_replier_reply_latency_seconds_count\{service="replier"\} [1-9]/);
+    // Each record read once: a replier that did not advance its fetch position re-read its batches.
+    expect(metrics).not.toMatch(/outcome="skipped"/);
   });
 
   it('accepted but the answer dropped, resets and 500s: every reply reaches Sinch exactly once', async () => {

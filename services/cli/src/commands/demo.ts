@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { replyEventId } from '@optline/core';
 import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { SinchClient, sinchFromEnv } from '@optline/sinch';
 import { loadConfig } from '@optline/runtime';
 import { repoRoot } from '@optline/stack';
 import { table, waitFor } from '../table.ts';
@@ -52,12 +54,19 @@ export async function run(args: string[]): Promise<number> {
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
 
-  say(`1. Project "demo": keywords stop + arret, opt-in start, categories sms_marketing + sms_service, number ${DEDICATED}`);
+  say(`1. Project "demo": keywords stop + arret, opt-in start, help, categories sms_marketing + sms_service, number ${DEDICATED},`);
+  say('   confirmations for opt-out (a French one for arret) and opt-in, a help text');
   const put = await api('/v1/projects/demo/sms-settings', {
     method: 'PUT',
     body: JSON.stringify({
-      trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'],
+      trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'arret'], optInKeywords: ['start'], helpKeywords: ['help'],
       consentCategories: ['sms_marketing', 'sms_service'], dedicatedNumbers: [DEDICATED],
+      replies: [
+        { kind: 'optOut', text: 'Demo: you are unsubscribed and will get no more messages. Reply START to resubscribe.' },
+        { kind: 'optOut', text: 'Demo : vous êtes désinscrit et ne recevrez plus de messages.', keywords: ['arret'] },
+        { kind: 'optIn', text: 'Demo: you are subscribed again. Reply STOP to unsubscribe.' },
+        { kind: 'help', text: 'Demo alerts. Reply STOP to unsubscribe, START to resubscribe.' },
+      ],
     }),
   });
   if (!put.ok) throw new Error(`PUT sms-settings answered ${put.status}: ${await put.text()} (is \`npm start\` running? token from .optline/credentials.env?)`);
@@ -116,6 +125,21 @@ export async function run(args: string[]): Promise<number> {
   const nps = await api(`/v1/projects/demo/blacklist/${encodeURIComponent(NPS_PHONE)}`);
   say(`   ${NPS_PHONE}: ${nps.status === 404 ? 'not blacklisted ("Please stop" does not start with a keyword)' : nps.status}`);
 
+  say('\n4b. The confirmations, through Sinch (SPEC.md Flows 5)');
+  const sinch = sinchFromEnv();
+  if (sinch === null) {
+    say('   no OPTLINE_SINCH_SERVICE_PLAN_ID / OPTLINE_SINCH_API_TOKEN: no reply is sent (`npm start` without them runs a sandbox that prints them)');
+  } else {
+    const client = new SinchClient(sinch);
+    for (const i of [0, 1]) {
+      const ref = replyEventId('demo', `demo-${run}-${i}`, 'optOut');
+      const batch = await waitFor(async () => (await client.findByClientReference(ref).catch(() => null)) ?? undefined, 10_000);
+      say(batch
+        ? `   ${sinch.servicePlanId === 'sandbox' ? '[sandbox, not sent] ' : ''}from ${batch.from} to ${batch.to.join(', ')}: ${JSON.stringify(batch.body)} (${Date.now() - stopAcceptedAt} ms after ingress answered the STOP)`
+        : `   no confirmation for reply ${i + 1} within 10 s (is the replier running?)`);
+    }
+  }
+
   say('\n5. A sender asks before sending to alice');
   const check = await api('/v1/projects/demo/send-check', { method: 'POST', body: JSON.stringify({ phone: SHARED_PHONE, customer_id: `alice-${run}` }) });
   say(`   send-check -> ${check.status} ${await check.text()} (an enqueue_failed campaign event is tracked)`);
@@ -143,16 +167,16 @@ export async function run(args: string[]): Promise<number> {
   await waitFor(async () => {
     if (Date.now() - lastTick > 10_000) {
       lastTick = Date.now();
-      process.stderr.write(`   … ${consent.length}/6 consent, ${campaign.length}/5 campaign events after ${Math.round((Date.now() - started) / 1000)} s\n`);
+      process.stderr.write(`   … ${consent.length}/6 consent, ${campaign.filter((c) => !c[1]!.startsWith('auto_reply')).length}/5 campaign events (and ${campaign.filter((c) => c[1]!.startsWith('auto_reply')).length} replies) after ${Math.round((Date.now() - started) / 1000)} s\n`);
     }
-    return consent.length >= 6 && campaign.length >= 5 ? true : undefined;
+    return consent.length >= 6 && campaign.filter((c) => !c[1]!.startsWith('auto_reply')).length >= 5 ? true : undefined;
   }, deadline);
   await consumer.disconnect();
   say('\n   tracking.consent.v1');
   say(table(['customer_id', 'action', 'category', 'identification', 'message'], consent));
   say('\n   tracking.campaign.v1');
   say(table(['customer_id', 'status', 'message', 'sender', 'recipient'], campaign));
-  const ok = consent.length >= 6 && campaign.length >= 5;
+  const ok = consent.length >= 6 && campaign.filter((c) => !c[1]!.startsWith('auto_reply')).length >= 5;
   say(ok ? '\nDone: bob (last SMS) got the incoming_message; alice and bob both got consent rejects.' : '\nNot all events arrived in time.');
   return ok ? 0 : 1;
 }

@@ -6,6 +6,7 @@ import { createLogger, loadConfig, serveMetrics, stopOnSignal, type RunningServi
 import { repoRoot, stackDown, stackUp } from '@optline/stack';
 import { writeSecretFile } from '../secret-file.ts';
 import { SERVICES } from './run.ts';
+import { sinchForStart, type SinchForStart } from '../sinch-sandbox.ts';
 
 const HELP = `Usage: optline start [--only a,b]
 
@@ -45,10 +46,11 @@ export async function run(args: string[]): Promise<number> {
   process.env.OPTLINE_KAFKA_BROKERS ??= up.brokers;
   process.env.OPTLINE_SCHEMA_REGISTRY_URL ??= up.schemaRegistryUrl;
   const generated = credentials();
+  const sinch: SinchForStart = names.includes('replier') ? await sinchForStart(logger) : { sandbox: null, lines: [], credentials: [] };
   // The demo and the CLI in another terminal pick the credentials up from here.
   const credentialsFile = join(repoRoot(), '.optline', 'credentials.env');
   mkdirSync(join(repoRoot(), '.optline'), { recursive: true });
-  writeSecretFile(credentialsFile, `OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}\nOPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}\n`);
+  writeSecretFile(credentialsFile, [`OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}`, `OPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}`, ...sinch.credentials, ''].join('\n'));
   const config = loadConfig();
   await provision(config, logger);
 
@@ -61,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     logger.error({ err }, 'a service failed to start; stopping the others');
     await Promise.allSettled(running.map((s) => s.stop()));
+    await sinch.sandbox?.stop();
     if (up.started.length) await stackDown();
     throw err;
   }
@@ -75,6 +78,7 @@ export async function run(args: string[]): Promise<number> {
     `  schema registry  ${up.schemaRegistryUrl}`,
     ...running.flatMap((s) => (s.urls ?? []).map((u) => `  ${s.name.padEnd(16)} ${u}`)),
     ...Object.keys(workers).map((name) => `  ${`${name} metrics`.padEnd(16)} ${metrics!.url}/${name}`),
+    ...sinch.lines,
     ...(generated.length ? ['', 'generated credentials (also in .optline/credentials.env, which the CLI and demo read):', ...generated.map((g) => `  export ${g}`)] : []),
     '',
     'Ctrl-C stops everything.',
@@ -82,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
   ];
   process.stdout.write(lines.join('\n'));
   await stopOnSignal(running, logger);
+  await sinch.sandbox?.stop();
   await metrics?.close();
   if (up.started.length) await stackDown((line) => logger.info(line));
   return 0;
