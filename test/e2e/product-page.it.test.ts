@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../support/events.ts';
+import { producersOf, transactionalIds } from '../support/kafka-view.ts';
 import { testConfig } from '../support/index.ts';
 import { eventually, startSystem, type System } from '../support/system.ts';
 import { canonical, randomPhone, Scenario } from './helpers.ts';
@@ -162,4 +163,19 @@ describe('send check', () => {
     });
     await eventually('allowed after consent accept', async () => ((await s.sendCheck(project, phone, 'erin')).allowed ? true : undefined));
   });
+});
+
+// Last: after every flow above (opt-outs, CONSENT_TRACKED, opt-in keywords, consent accepts,
+// send checks) has written the blacklist, Kafka itself says who wrote it.
+describe("Kafka's own view", () => {
+  it('only the matcher\'s transactional producers (phones tasks) ever wrote sms.blacklist.v1', () => {
+    const brokers = sys.config.kafkaBrokers.join(',');
+    const topic = sys.topics.blacklist.name;
+    const producers = Array.from({ length: sys.config.partitions }, (_, p) => producersOf(brokers, topic, p)).flat();
+    expect(producers.length).toBeGreaterThan(0);
+    const owners = transactionalIds(brokers);
+    const writers = [...new Set(producers.map((id) => owners.get(id) ?? `non-transactional producer ${id}`))];
+    const matcherTask = new RegExp(`^${sys.config.topicNamespace.replaceAll('.', '\\.')}\\.optline\\.matcher\\.phones-\\d+$`);
+    for (const writer of writers) expect(writer, 'a producer of sms.blacklist.v1').toMatch(matcherTask);
+  }, 120_000);
 });
