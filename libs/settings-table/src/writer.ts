@@ -1,18 +1,18 @@
-// The one writer of the settings topic: a single task over the one-partition command topic.
-// Every API instance runs a SettingsWriter; the consumer group gives the partition to one of
-// them, whose transactional producer (one transactional id for the partition) fences any
-// previous owner. Each batch of commands is decided in order against the stored settings
-// (core's decideSettingsCommand) and its settings records, outcomes and command offsets are
-// committed in one transaction, so a change is stored and answered once, across crashes.
-//
-// Built on purpose like a task of the shared exactly-once runtime (fence on assignment, serial
-// work, offsets in the transaction): when libs/kafka has one, this becomes its handler.
+// The one writer of the settings topic: a single task over the one-partition command topic,
+// on the exactly-once task runtime of libs/kafka. Every API instance runs a SettingsWriter; the
+// consumer group gives the task to one of them, whose transactional producer (one
+// transactional id for the task) fences any previous owner. Each batch of commands is decided
+// in order against the stored settings (core's decideSettingsCommand) and its settings records,
+// outcomes and command offsets are committed in one transaction, so a change is stored and
+// answered once, across crashes.
 
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Message, TopicMessages } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import { decideSettingsCommand, PendingSettings, type SettingsCommand, type SettingsOutcome, type SmsSettings } from '@optline/core';
-import { AvroSerde, createKafka, deadLetterMessage, groupId, topics, type Topics } from '@optline/kafka';
-import type { Logger, OptlineConfig } from '@optline/runtime';
+import {
+  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, groupId, TaskManager, topics, type CoPartitionedGroup, type Topics,
+} from '@optline/kafka';
+import { createLogger, type Logger, type OptlineConfig } from '@optline/runtime';
 import type { SettingsTable } from './table.ts';
 
 export interface SettingsWriterOptions {
@@ -27,20 +27,18 @@ export interface SettingsWriterOptions {
   now?: () => number;
 }
 
-interface Task {
-  producer: Producer;
-  closed: boolean;
-}
-
 export class SettingsWriter {
   private consumer: Consumer | undefined;
-  private task: Promise<Task> | undefined;
+  private admin: Admin | undefined;
+  private tasks: TaskManager<CoPartitionedGroup, undefined> | undefined;
   private readonly group: string;
+  private readonly taskGroup: CoPartitionedGroup;
   private readonly commands: Counter | undefined;
   private readonly kafka: Kafka;
   private readonly serde: AvroSerde;
   private readonly topics: Topics;
   private readonly namespace: string;
+  private readonly logger: Logger;
 
   constructor(private readonly options: SettingsWriterOptions) {
     const { config } = options;
@@ -49,6 +47,8 @@ export class SettingsWriter {
     this.kafka = options.kafka ?? createKafka(config, options.logger, `${config.clientId}-settings-writer`);
     this.serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, this.topics);
     this.group = groupId(config.topicNamespace, 'optline.settings-writer');
+    this.taskGroup = { name: 'settings-writer', inputs: [this.topics.settingsCommands.name] };
+    this.logger = options.logger ?? createLogger('settings-writer', 'silent');
     this.commands = options.metrics && new Counter({
       name: 'optline_settings_commands_total', help: 'Settings commands decided by this instance as the settings writer, by outcome',
       labelNames: ['outcome'], registers: [options.metrics],
@@ -56,19 +56,28 @@ export class SettingsWriter {
   }
 
   async start(): Promise<void> {
-    const { kafka } = this;
-    const topic = this.topics.settingsCommands.name;
-    // A short session: a crashed writer's partition moves on within seconds, not kafkajs' default 30.
-    const consumer = (this.consumer = kafka.consumer({ groupId: this.group, readUncommitted: false, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1000 }));
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      // Fence at once on assignment, not at the first command: a previous owner must not commit meanwhile.
-      const owned = (payload.memberAssignment[topic] ?? []).includes(0);
-      void this.release().then(() => {
-        if (owned && this.consumer === consumer) this.open().catch(() => undefined);
-      });
-    });
+    const { kafka, taskGroup, namespace } = this;
+    const admin = (this.admin = kafka.admin());
+    await admin.connect();
+    const tasks = (this.tasks = new TaskManager<CoPartitionedGroup, undefined>({
+      kafka, admin, groups: [taskGroup], groupId: this.group, logger: this.logger,
+      // Task settings-writer-0: transactional id optline.settings-writer-0, stable across instances.
+      transactionalId: (id) => groupId(namespace, `optline.${id}`),
+      // After the fence every settings record of a previous owner is committed or aborted: read them all.
+      open: async () => {
+        await this.options.table.sync(60_000);
+      },
+      reopenOnAssign: true,
+      transactionTimeoutMs: 30_000,
+    }));
+    // A short session: a crashed writer's task moves on within seconds, not kafkajs' default 30.
+    const consumer = (this.consumer = kafka.consumer({
+      groupId: this.group, readUncommitted: false, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1000,
+      partitionAssigners: [coPartitionedAssigner([taskGroup], () => tasks.owned())],
+    }));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topic: taskGroup.inputs[0]!, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.process(payload) });
   }
 
@@ -76,58 +85,50 @@ export class SettingsWriter {
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();
-    await this.release();
-  }
-
-  private open(): Promise<Task> {
-    this.task ??= (async () => {
-      const { kafka, namespace } = this;
-      const { table, logger } = this.options;
-      const producer = kafka.producer({
-        transactionalId: groupId(namespace, 'optline.settings-writer-0'), idempotent: true, maxInFlightRequests: 1, transactionTimeout: 30_000,
-      });
-      try {
-        await producer.connect();
-        // kafkajs sends InitProducerId with the first transaction: an empty one puts the fence up.
-        await (await producer.transaction()).abort();
-        // Now final: every settings record of a previous owner is committed or aborted.
-        await table.sync(60_000);
-      } catch (error) {
-        await producer.disconnect().catch(() => undefined);
-        throw error;
-      }
-      logger?.info('settings writer task opened');
-      return { producer, closed: false };
-    })();
-    this.task.catch((error: unknown) => {
-      this.task = undefined;
-      this.options.logger?.error({ err: error }, 'settings writer task failed to open; retried with the next batch');
-    });
-    return this.task;
-  }
-
-  private async release(): Promise<void> {
-    const task = await this.task?.catch(() => undefined);
-    this.task = undefined;
-    if (!task) return;
-    task.closed = true;
-    await task.producer.disconnect().catch(() => undefined);
+    await this.tasks?.closeAll();
+    await this.admin?.disconnect();
   }
 
   private async process({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const tasks = this.tasks!;
+    const task = await tasks.task(batch.topic, batch.partition);
+    await tasks.exclusive(task, async () => {
+      // Below the offset committed when this task was opened: decided by the previous owner.
+      const next = task.next.get(batch.topic) ?? -1n;
+      const messages = batch.messages.filter((m) => BigInt(m.offset) >= next);
+      if (messages.length === 0) return;
+      const { stored, outcomes, records } = await this.decide(batch.topic, batch.partition, messages);
+      const last = BigInt(messages[messages.length - 1]!.offset);
+      try {
+        await commitTransaction(task.producer, records, { groupId: this.group, topic: batch.topic, partition: batch.partition, offset: String(last + 1n) });
+      } catch (error) {
+        // Reopened (fenced again, settings re-read) with the batch, which kafkajs fetches again.
+        await tasks.fail(task, error);
+        throw error;
+      }
+      task.next.set(batch.topic, last + 1n);
+      // Committed: the writer's own view is current before the table reads the records back.
+      for (const settings of stored) this.options.table.applyOwn(settings);
+      for (const outcome of outcomes) this.commands?.inc({ outcome: outcome.outcome });
+      this.logger.debug({ commands: messages.length, stored: stored.length }, 'settings commands decided');
+    });
+    await heartbeat();
+  }
+
+  /** Decides the commands in order, each seeing the ones before it; undecodable ones are dead letters. */
+  private async decide(topic: string, partition: number, messages: EachBatchPayload['batch']['messages']) {
     const { serde, topics } = this;
     const { table, now = Date.now } = this.options;
-    const task = await this.open();
     const view = new PendingSettings(table);
     const stored: SmsSettings[] = [];
     const outcomes: SettingsOutcome[] = [];
     const rejected: Message[] = [];
-    for (const message of batch.messages) {
+    for (const message of messages) {
       let command: SettingsCommand;
       try {
         command = await serde.decode<SettingsCommand>(message.value!);
       } catch (error) {
-        const source = `${batch.topic}/${batch.partition}@${message.offset}`;
+        const source = `${topic}/${partition}@${message.offset}`;
         rejected.push(deadLetterMessage(message.key, message.value, { source, rule: 'undecodable', message: (error as Error).message }));
         continue;
       }
@@ -138,29 +139,9 @@ export class SettingsWriter {
       }
       outcomes.push(outcome);
     }
-    const transaction = await task.producer.transaction();
-    try {
-      const messages = async (topic: string, values: readonly { project: string }[]): Promise<TopicMessages> =>
-        ({ topic, messages: await Promise.all(values.map(async (v) => ({ key: v.project, value: await serde.encode(topic, v) }))) });
-      const records = [await messages(topics.settings.name, stored), await messages(topics.settingsOutcomes.name, outcomes)];
-      if (rejected.length) records.push({ topic: topics.deadLetter.name, messages: rejected });
-      await transaction.sendBatch({ acks: -1, topicMessages: records.filter((r) => r.messages.length > 0) });
-      await transaction.sendOffsets({
-        consumerGroupId: this.group,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }],
-      });
-      if (task.closed) throw new Error('settings writer task was released during its transaction');
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      // Reopened (fenced again, settings re-read) with the batch, which kafkajs fetches again.
-      await this.release();
-      throw error;
-    }
-    // Committed: the writer's own view is current before the table reads the records back.
-    for (const settings of stored) table.applyOwn(settings);
-    for (const outcome of outcomes) this.commands?.inc({ outcome: outcome.outcome });
-    this.options.logger?.debug({ commands: batch.messages.length, stored: stored.length }, 'settings commands decided');
-    await heartbeat();
+    const encoded = async (name: string, values: readonly { project: string }[]): Promise<TopicMessages> =>
+      ({ topic: name, messages: await Promise.all(values.map(async (v) => ({ key: v.project, value: await serde.encode(name, v) }))) });
+    const records = [await encoded(topics.settings.name, stored), await encoded(topics.settingsOutcomes.name, outcomes), { topic: topics.deadLetter.name, messages: rejected }];
+    return { stored, outcomes, records: records.filter((r) => r.messages.length > 0) };
   }
 }
