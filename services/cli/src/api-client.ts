@@ -39,11 +39,16 @@ function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
 
 export class ApiUnreachable extends Error {}
 
-export async function callApi(env: NodeJS.ProcessEnv, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiAnswer> {
-  const base = (env.OPTLINE_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '');
+/** Where the API is, and the headers every call carries (the token). */
+export function apiTarget(env: NodeJS.ProcessEnv): { base: string; headers: Record<string, string> } {
   const token = tokenFrom(env);
-  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
-  if (token) headers.authorization = `Bearer ${token}`;
+  return { base: (env.OPTLINE_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, ''), headers: token ? { authorization: `Bearer ${token}` } : {} };
+}
+
+export async function callApi(env: NodeJS.ProcessEnv, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiAnswer> {
+  const target = apiTarget(env);
+  const base = target.base;
+  const headers: Record<string, string> = { accept: 'application/json', ...target.headers, ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {

@@ -7,7 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(args
   run: { summary: 'run <service>          run one service (ingress, matcher, materializer, api)', load: () => import('./commands/run.ts') },
   match: { summary: 'match --keyword K ...  match JSON strings on stdin against opt-out keywords', load: () => import('./commands/match.ts') },
   settings: { summary: 'settings put|get       a project\'s SMS settings, through the API', load: () => import('./commands/settings.ts') },
-  blacklist: { summary: 'blacklist get          a phone\'s blacklist entry in a project, through the API', load: () => import('./commands/blacklist.ts') },
+  blacklist: { summary: 'blacklist get|list|export|block|clear|import|history   the opt-out list, through the API', load: () => import('./commands/blacklist.ts') },
   customers: { summary: 'customers import       publish customer profiles (JSON lines) to customers.v1', load: () => import('./commands/customers.ts') },
 };
 

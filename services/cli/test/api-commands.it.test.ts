@@ -2,25 +2,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApi, TOKEN, type TestApi } from '../../api/test/support.ts';
 import { run as blacklist } from '../src/commands/blacklist.ts';
 import { run as settings } from '../src/commands/settings.ts';
+import { captured } from './captured.ts';
 
 let t: TestApi;
 const dir = mkdtempSync(join(tmpdir(), 'optline-cli-'));
 
-async function cli(command: typeof settings, args: string[], token = TOKEN) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await command(args, { stdout: out, stderr: err, env: { OPTLINE_API_URL: t.api.url, OPTLINE_API_TOKEN: token } });
-  return { code, stdout, stderr };
-}
+const cli = (command: typeof settings, args: string[], token = TOKEN) => captured(command, args, { OPTLINE_API_URL: t.api.url, OPTLINE_API_TOKEN: token });
 
 function file(name: string, doc: unknown): string {
   const path = join(dir, name);
@@ -93,6 +84,6 @@ describe('optline blacklist get', () => {
       expect(res.code).toBe(0);
       return res;
     });
-    expect(JSON.parse(found.stdout)).toEqual(entry);
+    expect(JSON.parse(found.stdout)).toEqual({ ...entry, source: 'keyword', actor: null, reason: null });
   });
 });
