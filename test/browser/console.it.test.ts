@@ -14,7 +14,8 @@ let page: Page;
 
 beforeAll(async () => {
   await buildConsole();
-  sys = await startSystem(testConfig());
+  // With the replier and a Sinch test server, so that the Overview has confirmations to show.
+  sys = await startSystem(testConfig(), { replies: {} });
   browser = await launchChromium();
   page = await browser.context.newPage();
 }, 180_000);
@@ -147,6 +148,19 @@ describe('console', () => {
     const entry = page.getByRole('definition').filter({ hasText: 'BLOCKED' });
     await entry.waitFor();
     expect(await page.locator('dl.entry').textContent()).toContain(canonicalPhone);
+  });
+
+  it('Overview: the STOP counts in this hour\'s opt-outs and replies, with p50/p99 of inbound-to-blacklisted and -to-confirmation', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    // The page refreshes every 10 s; the reader may still be catching up on the first load.
+    await expect.poll(async () => {
+      await page.reload();
+      await page.locator('#total-optouts').waitFor();
+      return [await page.locator('#total-optouts').textContent(), await page.locator('#total-replies').textContent()];
+    }, { timeout: 30_000, interval: 1_000 }).toEqual(['1', '1']);
+    expect(await page.locator('#latency-blacklisted').textContent()).toMatch(/^p50 \d+ ms · p99 \d+ ms$/);
+    expect(await page.locator('#latency-confirmation').textContent()).toMatch(/^p50 [\d.]+ m?s · p99 [\d.]+ m?s$/);
+    expect(await page.getByRole('img', { name: /Opt-outs and replies per hour/ }).count()).toBe(1);
   });
 
   it('logs out: the token is gone from session storage and the login form is back', async () => {

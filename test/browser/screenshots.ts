@@ -23,7 +23,7 @@ mkdirSync(out, { recursive: true });
 step('building the console');
 await buildConsole();
 step('starting the system');
-const sys = await startSystem(loadConfig(), { logLevel: 'error' });
+const sys = await startSystem(loadConfig(), { logLevel: 'error', replies: {} });
 const browser = await launchChromium({ width: 1440, height: 900 });
 try {
   const project = 'shop';
@@ -64,6 +64,13 @@ try {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.locator('dl.entry').waitFor();
   await shot(page, 'blacklist');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await eventually('overview', async () => {
+    await page.reload();
+    await page.locator('#total-replies').waitFor();
+    return (await page.locator('#total-replies').textContent()) !== '0' ? true : undefined;
+  });
+  await shot(page, 'overview');
   await page.getByRole('link', { name: 'API reference' }).click();
   await page.locator('.operation').first().waitFor();
   await shot(page, 'api-reference');

@@ -9,6 +9,7 @@ import { blacklistChangeRoutes, type BlacklistChangeOptions } from './routes/bla
 import { blacklistHistoryRoutes, type BlacklistHistoryOptions } from './routes/blacklist-history.ts';
 import { blacklistImportRoutes, type BlacklistImportOptions } from './routes/blacklist-import.ts';
 import { blacklistListRoutes } from './routes/blacklist-list.ts';
+import { overviewRoutes, type OverviewRouteOptions } from './routes/overview.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { sendCheckRoutes, type SendCheckRouteOptions } from './routes/send-check.ts';
 import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-settings.ts';
@@ -16,7 +17,7 @@ import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-setti
 /** The version of the HTTP contract the OpenAPI document states. */
 export const API_VERSION = '1.0.0';
 
-export interface ApiAppOptions extends SettingsRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions, BlacklistChangeOptions, BlacklistImportOptions, BlacklistHistoryOptions {
+export interface ApiAppOptions extends SettingsRouteOptions, OverviewRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions, BlacklistChangeOptions, BlacklistImportOptions, BlacklistHistoryOptions {
   logger: Logger;
   registry: Registry;
   token: string;
@@ -47,6 +48,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     });
     await v1.register(jsonBody);
     await v1.register(projectRoutes, options);
+    await v1.register(overviewRoutes, options);
     await v1.register(smsSettingsRoutes, options);
     await v1.register(blacklistRoutes, options);
     await v1.register(blacklistListRoutes, options);

@@ -10,6 +10,7 @@ import { BlacklistCommands } from './blacklist/commands.ts';
 import { BlacklistHistoryStore } from './blacklist/history-store.ts';
 import { apiMetrics } from './metrics.ts';
 import { loadApiOptions, type ApiOptions } from './options.ts';
+import { ActivityReader } from './overview/reader.ts';
 import { apiTopology } from './topology.ts';
 
 export interface ApiServiceOptions extends ServiceOptions {
@@ -61,18 +62,21 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   let historyCaught = false;
   const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
   // Every instance is a candidate; the consumer group makes exactly one the settings writer.
+  const activity = new ActivityReader({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger: logger.child({ component: 'overview' }) });
   const writer = new SettingsWriter({ config, logger: logger.child({ component: 'settings-writer' }), kafka, serde, table: settings, metrics: registry });
 
   let stopping = false;
   const caught = { blacklist: false, settings: false };
   const stopAll = async () => {
     await writer.stop().catch(() => undefined);
-    await Promise.allSettled([blacklist.stop(), settings.stop(), history.stop()]);
+    await Promise.allSettled([blacklist.stop(), settings.stop(), history.stop(), activity.stop()]);
     await producer.disconnect();
   };
   try {
     await Promise.all([blacklist.start(), settings.start(), history.start()]);
     await Promise.all([writer.start(), settings.openWrites()]);
+    // The Overview only: it catches up in the background and never holds readiness.
+    activity.start().catch((error: unknown) => logger.warn({ err: error }, 'overview: activity topics not read'));
   } catch (error) {
     await stopAll();
     throw error;
@@ -101,7 +105,7 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const app = await buildApiApp({
     logger, registry, token: api.token, bodyLimit: api.bodyLimit, ready: readiness,
     blacklist, settings, producer, serde, campaignTopic: topology.writes.campaign.name, metrics: apiMetrics(registry),
-    commands, history, historyReady: () => historyCaught,
+    commands, history, historyReady: () => historyCaught, activity: activity.activity,
     ...(options.now ? { now: options.now } : {}),
   });
   let url: string;

@@ -2,6 +2,7 @@ import { topics } from '@optline/kafka';
 
 export const API_ROUTES = {
   projects: '/v1/projects',
+  overview: '/v1/projects/:project/overview',
   settings: '/v1/projects/:project/sms-settings',
   settingsDefaults: '/v1/sms-settings/defaults',
   blacklist: '/v1/projects/:project/blacklist/:phone',
@@ -28,9 +29,13 @@ export function apiTopology(namespace: string) {
   const named = topics(namespace);
   return {
     topics: named,
-    http: [`GET ${API_ROUTES.projects}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`,
+    http: [`GET ${API_ROUTES.projects}`, `GET ${API_ROUTES.overview}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`,
       `GET ${API_ROUTES.blacklistList}`, `PUT ${API_ROUTES.blacklist}`, `DELETE ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.blacklistImport}`, `GET ${API_ROUTES.blacklistHistory}`],
-    reads: { blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes, blacklistHistory: named.blacklistHistory, campaign: named.campaign },
+    reads: {
+      blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes, blacklistHistory: named.blacklistHistory, campaign: named.campaign,
+      // The console's Overview (ActivityReader), from 24 h ago, never committed.
+      facts: named.facts, replies: named.replies, replyAttempts: named.replyAttempts,
+    },
     writes: { settingsCommands: named.settingsCommands, campaign: named.campaign, blacklistCommands: named.blacklistCommands },
     settingsWriter: {
       reads: { settingsCommands: named.settingsCommands },

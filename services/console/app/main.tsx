@@ -5,11 +5,13 @@ import { useProjects } from './projects.ts';
 import { ApiReference } from './pages/ApiReference.tsx';
 import { BlacklistPage } from './pages/Blacklist.tsx';
 import { Login } from './pages/Login.tsx';
+import { OverviewPage } from './pages/Overview.tsx';
 import { RepliesPage } from './pages/Replies.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 
 /** Pages by the URL fragment (#/settings), so the server serves one file and reload keeps the page. */
 const PAGES = [
+  { path: 'overview', title: 'Overview', needsProject: true },
   { path: 'settings', title: 'SMS settings', needsProject: true },
   { path: 'replies', title: 'Replies', needsProject: true },
   { path: 'blacklist', title: 'Blacklist', needsProject: true },
@@ -86,6 +88,7 @@ function App() {
         {current.needsProject && project === '' ? (
           <div class="card"><h1>{current.title}</h1><p>Pick a project in “Project”, or type a new name to create its settings.</p></div>
         ) : page === 'settings' ? <SettingsPage key={project} project={project} />
+          : page === 'overview' ? <OverviewPage key={project} project={project} />
           : page === 'replies' ? <RepliesPage key={project} project={project} />
           : page === 'blacklist' ? <BlacklistPage key={project} project={project} />
           : <ApiReference />}
