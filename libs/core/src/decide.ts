@@ -5,6 +5,7 @@
 import { compiledSettings, type CompiledSettings } from './compiled-settings.ts';
 import type { BlacklistEntry, Fact, InboundMessage, PhoneState } from './facts.ts';
 import { evolve } from './evolve.ts';
+import { decidePossibleOptOut } from './possible/decision.ts';
 import { attributeIncomingMessage, selectProfilesToUnsubscribe } from './profiles.ts';
 import type { SmsSettings } from './settings.ts';
 
@@ -21,6 +22,8 @@ function compiled(settings: SmsSettings | CompiledSettings): CompiledSettings {
  *   while already blacklisted does the same again: its profiles may have changed and its consent
  *   events are owed, so the entry goes back to BLOCKED with the new message, keyword and time.
  * - Opt-in keyword: `blacklist_cleared` if the phone is blacklisted, and `opted_in` always.
+ * - No keyword: a possible opt-out per `possibleOptOuts` (possible/decision.ts): `flag` gives
+ *   `possible_opt_out` (the review queue), `blacklist` the opt-out facts with the detector's reason.
  * - `trackIncoming`: `incoming_message` for every message, keyword or not.
  */
 export function decide(state: PhoneState, message: InboundMessage, settings: SmsSettings | CompiledSettings): Fact[] {
@@ -52,6 +55,8 @@ export function decide(state: PhoneState, message: InboundMessage, settings: Sms
       customer_ids: selectProfilesToUnsubscribe(state.profiles),
       categories: [...c.settings.consentCategories],
     });
+  } else if (hit === null) {
+    facts.push(...decidePossibleOptOut(state, message, c.settings));
   }
   if (c.settings.trackIncoming) {
     facts.push({

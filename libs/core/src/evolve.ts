@@ -61,6 +61,7 @@ export function evolve(state: PhoneState, fact: Fact): PhoneState {
     case 'opted_out':
     case 'opted_in':
     case 'incoming_message':
+    case 'possible_opt_out':
       return { ...state, processed: processed(state, fact.message_id, fact.received_at) };
     case 'reply_decided':
       // A help reply may be the message's only effect: its id is remembered all the same.

@@ -160,9 +160,33 @@ export interface ReplyDecidedFact {
   intent: ReplyIntent;
 }
 
+/**
+ * A reply no keyword matched reads as a request to stop (`possibleOptOuts: flag`): it waits in
+ * the review queue, keyed by `id`, and blocks nothing.
+ */
+export interface PossibleOptOutFact {
+  type: 'possible_opt_out';
+  /** Derived from project and message id, so a redelivery is the same item. */
+  id: string;
+  project: string;
+  phone: string;
+  message_id: string;
+  received_at: number;
+  body: string;
+  sender: string;
+  recipient: string;
+  /** The detector's explanation, its rule (`keyword_variant`, `keyword_typo`, `phrase`), the phrase's language and the words that matched. */
+  reason: string;
+  rule: string;
+  language: string | null;
+  evidence: string;
+  /** The configured keyword a variant or typo is of. */
+  keyword: string | null;
+}
+
 export type Fact =
   | BlacklistedFact | OptedOutFact | IncomingMessageFact | OptedInFact | BlacklistClearedFact
-  | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact | ReplyDecidedFact;
+  | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact | ReplyDecidedFact | PossibleOptOutFact;
 
 /** The value of a `sms.blacklist.v1` record (key `<project>:<phone>`). */
 export interface BlacklistEntry extends BlacklistState {

@@ -13,6 +13,7 @@ export * from './reply-decision.ts';
 export * from './replies.ts';
 export * from './suggested-settings.ts';
 export * from './sms-segments.ts';
+export * from './possible/decision.ts';
 export * from './possible/detector.ts';
 export * from './possible/phrases.ts';
 export * from './possible/typos.ts';

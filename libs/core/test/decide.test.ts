@@ -122,9 +122,15 @@ const rows: Row[] = [
     expected: [],
   },
   {
-    name: 'not a keyword at the start: an incoming message only',
+    name: 'not a keyword at the start: no opt-out, a possible one for review (the default, flag), and the incoming message',
     state: state([]),
     body: 'Please stop',
+    expected: [['possible_opt_out', { rule: 'phrase', language: 'en', evidence: 'please stop' }], ['incoming_message', { customer_id: null }]],
+  },
+  {
+    name: 'a reply that is no request to stop: an incoming message only',
+    state: state([]),
+    body: 'Garret here',
     expected: [['incoming_message', { customer_id: null }]],
   },
   {

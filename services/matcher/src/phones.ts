@@ -4,7 +4,7 @@
 
 import {
   blacklistChanges, blacklistEntryFor, blacklistKey, compiledSettings, decide, decideBlacklistCommand, decideConsentAccept, decideConsentTracked, decideCustomerProfile,
-  decideReply, decideSmsSent, emptyPhoneState, evolve, pruneProcessed, replyDecided, replyKey,
+  decideReply, decideSmsSent, emptyPhoneState, evolve, possibleOptOutKey, possibleOptOutRecord, pruneProcessed, replyDecided, replyKey,
   type BlacklistCommand, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { PendingWrites } from '@optline/state-store';
@@ -75,6 +75,7 @@ async function applyFacts(
     if (record) ctx.out.facts.send(key, record);
     // The replier sends it; written in this transaction, so a reply exists exactly when its cause does.
     if (fact.type === 'reply_decided') ctx.out.replies.send(replyKey(fact.intent), fact.intent);
+    if (fact.type === 'possible_opt_out') ctx.out.possibleOptOuts.send(possibleOptOutKey(fact), possibleOptOutRecord(fact));
   }
   save(ctx, key, before, after);
 }

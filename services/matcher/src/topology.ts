@@ -10,7 +10,7 @@
 
 import type { OptlineConfig } from '@optline/runtime';
 import { avroOutput, bytesOutput, groupId, topics, type Outputs } from '@optline/kafka';
-import type { BlacklistChange, BlacklistEntry, MatcherFactRecord, PhoneState, ReplyIntent } from '@optline/core';
+import type { BlacklistChange, BlacklistEntry, MatcherFactRecord, PhoneState, PossibleOptOutRecord, ReplyIntent } from '@optline/core';
 import type { ValueSerde } from '@optline/state-store';
 import type { Codec } from './codec.ts';
 import type { MatcherMetrics } from './metrics.ts';
@@ -62,6 +62,8 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
           facts: avroOutput<MatcherFactRecord>(t.facts),
           /** ReplyIntent, keyed <project>:<phone>: the automatic replies, for the replier. */
           replies: avroOutput<ReplyIntent>(t.replies),
+          /** PossibleOptOut, keyed <project>:<id>: the review queue (possibleOptOuts: flag). */
+          possibleOptOuts: avroOutput<PossibleOptOutRecord>(t.possibleOptOuts),
         },
       },
     },
