@@ -108,7 +108,8 @@ export class Replier {
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.topology.reads.replies, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
+    // Partitions in parallel: each batch waits for its STARTED records' acknowledgement.
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 6, eachBatch: (p) => this.read(p) });
     logger.info({ sinch: this.options.sinch.apiUrl, plan: this.options.sinch.servicePlanId, group: this.topology.groupId }, 'replier started');
   }
 
@@ -254,10 +255,12 @@ export class Replier {
           await this.transact(partition, owned, outcomes, dead);
         } catch (err) {
           if (this.owned.get(partition) !== owned) return;
-          this.options.logger.error({ err, partition }, 'outcome transaction failed; retrying');
+          // Mostly CONCURRENT_TRANSACTIONS: the broker still completing the previous commit
+          // after kafkajs' own retries; the outcomes go into the next transaction.
+          this.options.logger.warn({ err: (err as Error).message, partition, outcomes: outcomes.length }, 'outcome transaction failed; retrying');
           owned.outcomes.unshift(...outcomes);
           owned.dead.unshift(...dead);
-          await new Promise((r) => setTimeout(r, 1000));
+          await new Promise((r) => setTimeout(r, 200));
         }
       }
     })().finally(() => {
