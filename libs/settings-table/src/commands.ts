@@ -42,6 +42,9 @@ export class SettingsCommands {
   private queued: { message: Message; sent: { resolve(): void; reject(error: unknown): void } }[] = [];
   private sending = false;
 
+  /** Set once the outcome consumer crashed and kafkajs will not restart it: no PUT can be answered. */
+  failure: Error | undefined;
+
   constructor(private readonly options: SettingsCommandsOptions) {}
 
   /** Starts listening for outcomes from the current end of their topic; idempotent. */
@@ -133,6 +136,11 @@ export class SettingsCommands {
     }
     // A group of its own: every instance reads every outcome and picks out its own commands.
     const consumer = (this.consumer = kafka.consumer({ groupId: `${groupId(namespace, 'optline.settings-outcomes')}.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 }));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.failure = new Error(`settings outcomes: the consumer crashed and will not restart: ${payload.error.message}`, { cause: payload.error });
+      this.options.logger?.error({ err: payload.error }, 'settings outcome consumer crashed for good; settings writes cannot be answered');
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.read(payload) });

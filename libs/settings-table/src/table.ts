@@ -115,6 +115,11 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     return this.state.size;
   }
 
+  /** The tail's failure, or the outcome listener's: either leaves the table unable to serve. */
+  override get failure(): Error | undefined {
+    return super.failure ?? this.commands.failure;
+  }
+
   /** Starts listening for the writer's answers, so the first `put` does not wait for it. */
   openWrites(): Promise<void> {
     return this.commands.start();

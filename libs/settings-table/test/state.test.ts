@@ -48,4 +48,14 @@ describe('SettingsState', () => {
     expect(s.ownerOfNumber('12345')).toBe('b');
     expect(s.owners()).toEqual(new Map([['12345', 'b'], ['23456', 'a']]));
   });
+
+  it('keeps recent versions, also one older than the held one, so a PUT answers with the version it stored', () => {
+    const s = new SettingsState();
+    s.apply('a', settings('a', 2, ['12345']));
+    s.apply('a', settings('a', 3, ['12345']));
+    expect(s.apply('a', settings('a', 1, ['12345']))).toBe(false);
+    expect([1, 2, 3].map((v) => s.version('a', v)?.version)).toEqual([1, 2, 3]);
+    expect(s.get('a')?.version).toBe(3);
+    expect(s.version('a', 4)).toBeUndefined();
+  });
 });
