@@ -1,6 +1,7 @@
 export * from './client.ts';
 export * from './topics.ts';
 export * from './serde.ts';
+export * from './codec.ts';
 export * from './dead-letter.ts';
 export * from './setup.ts';
 export * from './catch-up.ts';

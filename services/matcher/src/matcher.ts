@@ -1,12 +1,11 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import {
-  AvroSerde, coPartitionedAssigner, CoPartitioningError, createKafka, encodersFor, provision, TaskManager, type Encoders,
+  AvroSerde, Codec, coPartitionedAssigner, CoPartitioningError, createKafka, encodersFor, provision, TaskManager, type Encoders,
 } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsTable } from '@optline/settings-table';
 import { ChangelogReader, openPartitionStore, ValueCache } from '@optline/state-store';
-import { Codec } from './codec.ts';
 import { matcherMetrics, type MatcherMetrics } from './metrics.ts';
 import type { TaskGroup } from './processing.ts';
 import { matcherTopology, taskGroups, type MatcherTopology } from './topology.ts';

@@ -8,7 +8,7 @@ import {
   type BlacklistCommand, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
 import type { PendingWrites } from '@optline/state-store';
-import type { Codec } from './codec.ts';
+import type { Codec } from '@optline/kafka';
 import { matcherFactRecord } from './fact-records.ts';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';

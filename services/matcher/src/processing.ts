@@ -1,8 +1,7 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import { deadLetterMessage, type Outputs, type Sinks } from '@optline/kafka';
+import { deadLetterMessage, UndecodableError, type Outputs, type Sinks } from '@optline/kafka';
 import { tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { PendingWrites, ValueSerde } from '@optline/state-store';
-import { UndecodableError } from './codec.ts';
 
 export interface InputRecord {
   topic: string;

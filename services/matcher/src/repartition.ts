@@ -1,7 +1,7 @@
 // Inputs keyed by something other than the phone, re-keyed by phone onto internal topics that
 // are co-partitioned with the replies (as Kafka Streams' repartition topics).
 
-import type { Codec } from './codec.ts';
+import type { Codec } from '@optline/kafka';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, requireKey, stateOf, type RecordHandler } from './processing.ts';
 import type { ConsentGroup, CustomersGroup, HandlersOf } from './topology.ts';

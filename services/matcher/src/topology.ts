@@ -12,7 +12,7 @@ import type { OptlineConfig } from '@optline/runtime';
 import { avroOutput, bytesOutput, groupId, topics, type Outputs } from '@optline/kafka';
 import type { BlacklistChange, BlacklistEntry, MatcherFactRecord, PhoneState, PossibleOptOutRecord, ReplyIntent } from '@optline/core';
 import type { ValueSerde } from '@optline/state-store';
-import type { Codec } from './codec.ts';
+import type { Codec } from '@optline/kafka';
 import type { MatcherMetrics } from './metrics.ts';
 import { phoneHandlers, type SettingsLookup } from './phones.ts';
 import type { RecordHandler, TaskGroup } from './processing.ts';

@@ -6,7 +6,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
 import {
-  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, TaskManager, type CoPartitionedGroup, type Task,
+  AvroSerde, Codec, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, TaskManager, type CoPartitionedGroup, type Task,
 } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { consentTrackedNotices, windowEvents, type ConsentTrackedNotice, type WindowEvents } from './events.ts';
@@ -55,6 +55,7 @@ export class Materializer {
   private readonly spec: WindowSpec;
   private readonly kafka: Kafka;
   private readonly serde: AvroSerde;
+  private readonly codec: Codec;
   private readonly m: MaterializerMetrics;
   private readonly owned = new Map<number, Owned>();
   private tasks: TaskManager<CoPartitionedGroup, undefined> | undefined;
@@ -73,6 +74,7 @@ export class Materializer {
     this.now = options.clock ?? Date.now;
     this.kafka = createKafka(config, logger, `${config.clientId}-materializer`);
     this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
+    this.codec = new Codec(this.serde);
     this.metrics = options.metrics ?? createMetricsRegistry('materializer');
     this.m = materializerMetrics(this.metrics, () => this.pendingFacts());
   }
@@ -133,7 +135,7 @@ export class Materializer {
       if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
       const offset = Number(message.offset);
       if (!owned.windows.hasRead(offset)) {
-        const { recordedAt, item } = await readFact(this.serde, message, this.topology.reads.facts, partition);
+        const { recordedAt, item } = await readFact(this.codec, message, this.topology.reads.facts, partition);
         if (this.owned.get(partition) !== owned) return;
         const admission = owned.windows.admit(offset, recordedAt, item);
         this.m.factsRead.inc({ admission });

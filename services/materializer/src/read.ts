@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { AvroSerde, DeadLetterReason } from '@optline/kafka';
+import { UndecodableError, type Codec, type DeadLetterReason } from '@optline/kafka';
 import { FactError, unwrapFact, type Fact, type MatcherFactRecord } from './facts.ts';
 
 export type DeadLetter = { kind: 'dead_letter'; message: KafkaMessage; reason: DeadLetterReason };
@@ -12,7 +12,7 @@ export type Item = { kind: 'fact'; fact: Fact } | DeadLetter;
  * recorded_at, which the watermark needs. Throws only when the registry is unreachable (the
  * record is not at fault; kafkajs retries the batch).
  */
-export async function readFact(serde: AvroSerde, message: KafkaMessage, topic: string, partition: number): Promise<{ recordedAt: number; item: Item }> {
+export async function readFact(codec: Codec, message: KafkaMessage, topic: string, partition: number): Promise<{ recordedAt: number; item: Item }> {
   // The source is named only for a dead letter: most records are facts.
   const dead = (rule: string, field: string, text: string) => ({
     recordedAt: Number(message.timestamp),
@@ -23,11 +23,10 @@ export async function readFact(serde: AvroSerde, message: KafkaMessage, topic: s
   }
   let record: MatcherFactRecord;
   try {
-    record = serde.decodeKnown<MatcherFactRecord>(message.value) ?? (await serde.decode<MatcherFactRecord>(message.value));
+    record = codec.decodeKnown<MatcherFactRecord>('MatcherFact', message.value) ?? (await codec.decode<MatcherFactRecord>('MatcherFact', message.value));
   } catch (err) {
-    const { name, status } = err as { name?: string; status?: number };
-    if (name === 'ResponseError' && status !== 404) throw err;
-    return dead('undecodable', 'value', `not a readable MatcherFact: ${(err as Error).message}`);
+    if (!(err instanceof UndecodableError)) throw err;
+    return dead('undecodable', 'value', `not a readable MatcherFact: ${err.message}`);
   }
   try {
     return { recordedAt: record.recorded_at, item: { kind: 'fact', fact: unwrapFact(record) } };

@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { framedEncoder, type AvroSerde } from '@optline/kafka';
+import { framedEncoder, type AvroSerde } from '../src/serde.ts';
 import { avroType, schema } from '@optline/schemas';
 import { Codec, UndecodableError } from '../src/codec.ts';
 
