@@ -1,6 +1,7 @@
 // The operator console in a real Chromium (Debian's, driven by playwright-core) against the
 // whole system in this process: the real API, ingress, matcher, broker and registry.
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '@optline/console';
@@ -145,19 +146,51 @@ describe('console', () => {
     await field('Phone').fill(phone);
     await expect.poll(() => page.locator('#search-canonical').textContent()).toBe(`Canonical: ${canonicalPhone}`);
     await page.getByRole('button', { name: 'Search' }).click();
-    const entry = page.getByRole('definition').filter({ hasText: 'BLOCKED' });
-    await entry.waitFor();
+    await expect.poll(() => page.locator('#entry-status').textContent()).toBe('BLOCKED');
     expect(await page.locator('dl.entry').textContent()).toContain(canonicalPhone);
+    // Its history: the opt-out, with the keyword and the reply that caused it.
+    await expect.poll(() => page.locator('#history tbody').textContent(), { timeout: 15_000 }).toContain('opted out');
+    expect(await page.locator('#history tbody').textContent()).toContain('keyword “stop”'.replace('stop', 'STOP'));
   });
 
-  it('Overview: the STOP counts in this hour\'s opt-outs and replies, with p50/p99 of inbound-to-blacklisted and -to-confirmation', async () => {
+  it('clears and blocks the phone by hand with a reason (none: refused), each in its history', async () => {
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.locator('#blacklist-problem').textContent()).toMatch(/reason/i);
+    await field('Reason').fill('customer called, wants SMS again');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.locator('#entry-status').textContent()).toContain('is not blacklisted');
+    await expect.poll(() => page.locator('#history tbody').textContent()).toContain('reason: customer called, wants SMS again');
+    expect(await page.locator('#history tbody').textContent()).toContain('cleared manually');
+
+    await field('Reason').fill('complaint by e-mail');
+    await page.getByRole('button', { name: 'Block' }).click();
+    await expect.poll(() => page.locator('#entry-status').textContent()).toBe('BLOCKED');
+    expect(await page.locator('dl.entry').textContent()).toContain('manual (by console: complaint by e-mail)');
+    await expect.poll(() => page.locator('#history tbody').textContent()).toContain('blocked manually');
+    const entry = await (await sys.api(`/v1/projects/${project}/blacklist/${canonicalPhone}`)).json() as Record<string, unknown>;
+    expect(entry).toMatchObject({ status: 'BLOCKED', source: 'manual', actor: 'console', reason: 'complaint by e-mail' });
+  });
+
+  it('lists entries by status, and exports the CSV as a download', async () => {
+    await field('Status').selectOption('CONSENT_TRACKED');
+    await expect.poll(() => page.locator('#entries caption').textContent()).toBe('No entries, CONSENT_TRACKED');
+    await field('Status').selectOption('BLOCKED');
+    await expect.poll(() => page.locator('#entries tbody').textContent()).toContain(canonicalPhone);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`blacklist-${project}.csv`);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('phone,status,source,keyword,message_id,blocked_at,updated_at');
+    expect(csv.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${canonicalPhone},BLOCKED,manual,`))]);
+  });
+
+  it('Overview: the STOP and the manual block count in this hour\'s opt-outs, the confirmation in its replies, with p50/p99 of inbound-to-blacklisted and -to-confirmation', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     // The page refreshes every 10 s; the reader may still be catching up on the first load.
     await expect.poll(async () => {
       await page.reload();
       await page.locator('#total-optouts').waitFor();
       return [await page.locator('#total-optouts').textContent(), await page.locator('#total-replies').textContent()];
-    }, { timeout: 30_000, interval: 1_000 }).toEqual(['1', '1']);
+    }, { timeout: 30_000, interval: 1_000 }).toEqual(['2', '1']);
     expect(await page.locator('#latency-blacklisted').textContent()).toMatch(/^p50 \d+ ms · p99 \d+ ms$/);
     expect(await page.locator('#latency-confirmation').textContent()).toMatch(/^p50 [\d.]+ m?s · p99 [\d.]+ m?s$/);
     expect(await page.getByRole('img', { name: /Opt-outs and replies per hour/ }).count()).toBe(1);
