@@ -7,6 +7,7 @@ import type { Logger } from '@optline/runtime';
 import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
 import { isExpectedDuringJoin } from './client.ts';
 import { fetchTopicOffsets } from './offsets.ts';
+import { stoppableConsumer } from './stoppable.ts';
 
 /** Where the records go, in log order per partition; a `Map` is one. */
 export interface TailSink<T> {
@@ -84,7 +85,7 @@ export class CompactedTail<T> {
       // Taken before the consumer starts, so ready() covers every record written before start().
       this.startTargets = this.endOffsets();
       this.lastTargets = await this.startTargets;
-      const consumer = (this.consumer = kafka.consumer({ groupId: `${this.options.group}.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100 }));
+      const consumer = (this.consumer = stoppableConsumer(kafka, { groupId: `${this.options.group}.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100 }));
       const events = consumer.events;
       consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
         this.catchUp.advance(payload.partition, Number(payload.lastOffset), Number(payload.highWatermark));

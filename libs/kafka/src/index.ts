@@ -8,3 +8,4 @@ export * from './catch-up.ts';
 export * from './compacted-tail.ts';
 export * from './offsets.ts';
 export * from './tasks/index.ts';
+export * from './stoppable.ts';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { SettingsCommand, SettingsOutcome } from '@optline/core';
-import { fetchTopicOffsets, groupId, type AvroSerde, type Topics } from '@optline/kafka';
+import { fetchTopicOffsets, groupId, stoppableConsumer, type AvroSerde, type Topics } from '@optline/kafka';
 import type { Logger } from '@optline/runtime';
 
 export class SettingsCommandTimeoutError extends Error {
@@ -135,7 +135,7 @@ export class SettingsCommands {
       await this.producer.connect();
     }
     // A group of its own: every instance reads every outcome and picks out its own commands.
-    const consumer = (this.consumer = kafka.consumer({ groupId: `${groupId(namespace, 'optline.settings-outcomes')}.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 }));
+    const consumer = (this.consumer = stoppableConsumer(kafka, { groupId: `${groupId(namespace, 'optline.settings-outcomes')}.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 }));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
       this.failure = new Error(`settings outcomes: the consumer crashed and will not restart: ${payload.error.message}`, { cause: payload.error });

@@ -10,7 +10,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Message, TopicMessages }
 import { Counter, type Registry } from 'prom-client';
 import { decideSettingsCommand, PendingSettings, type SettingsCommand, type SettingsOutcome, type SmsSettings } from '@optline/core';
 import {
-  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, groupId, TaskManager, topics, type CoPartitionedGroup, type Topics,
+  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, groupId, stoppableConsumer, TaskManager, topics, type CoPartitionedGroup, type Topics,
 } from '@optline/kafka';
 import { createLogger, type Logger, type OptlineConfig } from '@optline/runtime';
 import type { SettingsTable } from './table.ts';
@@ -71,7 +71,7 @@ export class SettingsWriter {
       transactionTimeoutMs: 30_000,
     }));
     // A short session: a crashed writer's task moves on within seconds, not kafkajs' default 30.
-    const consumer = (this.consumer = kafka.consumer({
+    const consumer = (this.consumer = stoppableConsumer(kafka, {
       groupId: this.group, readUncommitted: false, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1000,
       partitionAssigners: [coPartitionedAssigner([taskGroup], () => tasks.owned())],
     }));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Checkpoint, KeyValueStore, StoreOp } from './store.ts';
-import { fetchTopicOffsets } from '@optline/kafka';
+import { fetchTopicOffsets, stoppableConsumer } from '@optline/kafka';
 
 export interface RestoreResult {
   topic: string;
@@ -43,7 +43,7 @@ export class ChangelogReader {
     private readonly topics: readonly string[],
     groupPrefix = 'optline.restore',
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = stoppableConsumer(kafka, {
       groupId: `${groupPrefix}.${randomUUID()}`,
       readUncommitted: false,
       maxWaitTimeInMs: 100,

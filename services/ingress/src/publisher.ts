@@ -53,9 +53,13 @@ class Lane {
 
   private connecting: Promise<Producer> | null = null;
 
+  private closed = false;
+
   /** The lane's producer, connecting a new one if it has none (one attempt at a time). */
   connect(): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
+    // A batch failing while ingress stops would otherwise connect a producer nobody disconnects.
+    if (this.closed) return Promise.reject(new PublishUnavailable('ingress is shutting down', false));
     this.connecting ??= (async () => {
       const producer = this.options.createProducer();
       try {
@@ -63,6 +67,10 @@ class Lane {
       } catch (error) {
         await producer.disconnect().catch(() => undefined);
         throw error;
+      }
+      if (this.closed) {
+        await producer.disconnect().catch(() => undefined);
+        throw new PublishUnavailable('ingress is shutting down', false);
       }
       this.producer = producer;
       return producer;
@@ -205,13 +213,16 @@ class Lane {
       const broken = this.producer;
       this.producer = null;
       await broken?.disconnect().catch(() => undefined);
-      this.connect().catch((err: unknown) => this.options.logger.warn({ err }, 'reconnecting the producer failed; retrying with the next record or readiness probe'));
+      if (!this.closed) this.connect().catch((err: unknown) => this.options.logger.warn({ err }, 'reconnecting the producer failed; retrying with the next record or readiness probe'));
     }
   }
 
   async disconnect(): Promise<void> {
-    await this.producer?.disconnect();
+    this.closed = true;
+    await this.connecting?.catch(() => undefined);
+    const producer = this.producer;
     this.producer = null;
+    await producer?.disconnect();
   }
 }
 

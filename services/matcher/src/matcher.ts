@@ -1,7 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import {
-  AvroSerde, Codec, coPartitionedAssigner, CoPartitioningError, createKafka, encodersFor, provision, TaskManager, type Encoders,
+  AvroSerde, Codec, coPartitionedAssigner, CoPartitioningError, createKafka, encodersFor, provision, stoppableConsumer, TaskManager, type Encoders,
 } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsTable } from '@optline/settings-table';
@@ -100,13 +100,13 @@ export class Matcher {
       },
     }));
 
-    const consumer = (this.consumer = this.kafka.consumer({
+    const consumer = (this.consumer = stoppableConsumer(this.kafka, {
       groupId: t.groupId,
       readUncommitted: false,
       partitionAssigners: [coPartitionedAssigner(groups, () => tasks.owned())],
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 500,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       rebalanceTimeout: 60_000,
     }));
     this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

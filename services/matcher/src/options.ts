@@ -2,7 +2,7 @@ import { ConfigError, parseDuration } from '@optline/runtime';
 
 /** Matcher-only settings, read from the environment next to the shared OptlineConfig. */
 export interface MatcherSettings {
-  /** OPTLINE_MATCHER_SESSION_TIMEOUT (default 30s): how long a crashed instance keeps its partitions. */
+  /** OPTLINE_MATCHER_SESSION_TIMEOUT (default 10s): how long a crashed instance keeps its partitions (after a kill -9, the restarted one waits that long to process). */
   sessionTimeoutMs: number;
   /** OPTLINE_MATCHER_CONCURRENCY (default 4): input partitions processed at once. */
   concurrency: number;
@@ -19,7 +19,7 @@ function whole(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: 
 }
 
 export function loadMatcherSettings(env: NodeJS.ProcessEnv = process.env): MatcherSettings {
-  const session = parseDuration(env.OPTLINE_MATCHER_SESSION_TIMEOUT?.trim() || '30s', 'OPTLINE_MATCHER_SESSION_TIMEOUT');
+  const session = parseDuration(env.OPTLINE_MATCHER_SESSION_TIMEOUT?.trim() || '10s', 'OPTLINE_MATCHER_SESSION_TIMEOUT');
   // The broker refuses sessions outside group.min/max.session.timeout.ms (6 s and 30 min by default).
   if (session < 6000 || session > 1_800_000) throw new ConfigError('OPTLINE_MATCHER_SESSION_TIMEOUT', 'must be from 6s to 30m');
   return {

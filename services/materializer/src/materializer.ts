@@ -6,7 +6,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
 import {
-  AvroSerde, Codec, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, TaskManager, type CoPartitionedGroup, type Task,
+  AvroSerde, Codec, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, stoppableConsumer, TaskManager, type CoPartitionedGroup, type Task,
 } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { consentTrackedNotices, windowEvents, type ConsentTrackedNotice, type WindowEvents } from './events.ts';
@@ -91,7 +91,7 @@ export class Materializer {
       kafka: this.kafka, admin: this.admin, groups: [group], groupId: this.topology.groupId,
       transactionalId: this.topology.transactionalId, logger, open: async () => undefined, reopenOnAssign: true,
     }));
-    const consumer = (this.consumer = this.kafka.consumer({
+    const consumer = (this.consumer = stoppableConsumer(this.kafka, {
       groupId: this.topology.groupId,
       readUncommitted: false,
       partitionAssigners: [coPartitionedAssigner([group], () => tasks.owned())],

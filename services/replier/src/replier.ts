@@ -7,7 +7,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { replyCampaignEvent, trackingKey, type ReplyIntent, type ReplyOutcome } from '@optline/core';
-import { AvroSerde, createKafka, deadLetterMessage, provision } from '@optline/kafka';
+import { AvroSerde, createKafka, deadLetterMessage, provision, stoppableConsumer } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
 import { AttemptTable, type ReplyAttempt } from './attempts.ts';
@@ -90,7 +90,7 @@ export class Replier {
     this.started = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.started.connect();
     await this.attempts.start();
-    const consumer = (this.consumer = this.kafka.consumer({
+    const consumer = (this.consumer = stoppableConsumer(this.kafka, {
       groupId: this.topology.groupId, readUncommitted: false, sessionTimeout: 10_000, heartbeatInterval: 2_000, maxWaitTimeInMs: 100,
     }));
     // kafkajs restarts every assigned partition from the committed offsets after a rejoin: the

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, serveMetrics, stopOnSignal, type ServiceStarter } from '@optline/runtime';
+import { createLogger, exitWhenIdle, loadConfig, serveMetrics, stopOnSignal, type ServiceStarter } from '@optline/runtime';
 
 /** The services `optline run` knows; each package exports `start(options)`. */
 export const SERVICES: Record<string, () => Promise<{ start: ServiceStarter }>> = {
@@ -33,5 +33,6 @@ export async function run(args: string[]): Promise<number> {
   if (metrics) logger.info({ url: metrics.url }, `${name} metrics`);
   await stopOnSignal([service], logger);
   await metrics?.close();
+  exitWhenIdle(logger);
   return 0;
 }

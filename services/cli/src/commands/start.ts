@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision } from '@optline/kafka';
-import { createLogger, loadConfig, serveMetrics, stopOnSignal, type RunningService } from '@optline/runtime';
+import { createLogger, exitWhenIdle, loadConfig, serveMetrics, stopOnSignal, type RunningService } from '@optline/runtime';
 import { repoRoot, stackDown, stackUp } from '@optline/stack';
 import { writeSecretFile } from '../secret-file.ts';
 import { SERVICES } from './run.ts';
@@ -15,6 +15,9 @@ topics and schemas, then ${Object.keys(SERVICES).join(', ')}. Prints the URLs an
 generated for any OPTLINE_API_TOKEN / OPTLINE_INGRESS_BASIC_AUTH not set. Ctrl-C stops everything
 it started, the stack included.
 `;
+
+/** Started before the others: what senders and Sinch talk to. */
+const FIRST: ReadonlySet<string> = new Set(['api', 'ingress']);
 
 function credentials(): string[] {
   const generated: string[] = [];
@@ -54,18 +57,25 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   await provision(config, logger);
 
-  const running: RunningService[] = [];
-  try {
-    for (const name of names) {
-      const { start } = await SERVICES[name]!();
-      running.push(await start({ config, logger: logger.child({ service: name }) }));
-    }
-  } catch (err) {
-    logger.error({ err }, 'a service failed to start; stopping the others');
+  // The API and ingress first, the others once those listen: the matcher's start waits for its
+  // consumer group (after a crash, for the dead member's session to end), loading and starting
+  // every service at once on a small machine delays all of them, and ingress and the API need
+  // nothing from the others: senders can check and Sinch can deliver while the matcher joins.
+  const startOne = async (name: string) => {
+    const { start } = await SERVICES[name]!();
+    return start({ config, logger: logger.child({ service: name }) });
+  };
+  const first = names.filter((name) => FIRST.has(name));
+  const started: PromiseSettledResult<RunningService>[] = await Promise.allSettled(first.map(startOne));
+  if (!started.some((s) => s.status === 'rejected')) started.push(...(await Promise.allSettled(names.filter((name) => !FIRST.has(name)).map(startOne))));
+  const running: RunningService[] = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    logger.error({ err: failed.reason }, 'a service failed to start; stopping the others');
     await Promise.allSettled(running.map((s) => s.stop()));
     await sinch.sandbox?.stop();
     if (up.started.length) await stackDown();
-    throw err;
+    throw failed.reason;
   }
 
   const workers = Object.fromEntries(running.filter((s) => s.metrics).map((s) => [s.name, s.metrics!]));
@@ -89,5 +99,6 @@ export async function run(args: string[]): Promise<number> {
   await sinch.sandbox?.stop();
   await metrics?.close();
   if (up.started.length) await stackDown((line) => logger.info(line));
+  exitWhenIdle(logger);
   return 0;
 }

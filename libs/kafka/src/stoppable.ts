@@ -1,0 +1,32 @@
+import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+
+/**
+ * A kafkajs consumer that stays stopped once `disconnect()` was called.
+ *
+ * kafkajs restarts a crashed consumer from a timer: on a crash it disconnects, asks
+ * `retry.restartOnFailure`, then schedules `start()` in ~100 ms. `disconnect()` clears that
+ * timer, but a crash that happens while `disconnect()` runs (its own aborted fetch, or a broker
+ * that went away and came back) schedules the restart after the timer was cleared. The consumer
+ * then rejoins and keeps the process alive after every service logged "stopped" (issue #15:
+ * "Restarting the consumer in 100ms" after SIGINT, the process up for minutes).
+ *
+ * Here the restart is refused once stopping began, and a consumer that rejoins anyway (a crash
+ * already past that question) is disconnected again.
+ */
+export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
+  let stopping = false;
+  const restartOnFailure = config.retry?.restartOnFailure;
+  const consumer = kafka.consumer({
+    ...config,
+    retry: { ...config.retry, restartOnFailure: async (error) => !stopping && (restartOnFailure ? await restartOnFailure(error) : true) },
+  });
+  const disconnect = consumer.disconnect.bind(consumer);
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (stopping) void disconnect().catch(() => undefined);
+  });
+  consumer.disconnect = () => {
+    stopping = true;
+    return disconnect();
+  };
+  return consumer;
+}
