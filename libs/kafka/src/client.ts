@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 
 // kafkajs' own retry warnings (e.g. CONCURRENT_TRANSACTIONS while a transaction completes) are
@@ -49,12 +49,12 @@ export function kafkajsLevel(entry: Pick<LogEntry, 'level' | 'namespace'> & { lo
  */
 export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'clientId'>, logger?: Logger, clientId?: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-  return new Kafka({
+  const retry = overrides.retry ?? { initialRetryTime: 100, retries: 8 };
+  const kafka = new Kafka({
     brokers: config.kafkaBrokers,
     clientId: clientId ?? config.clientId,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 100, retries: 8 },
     logLevel: logger ? logLevel.INFO : logLevel.NOTHING,
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;
@@ -62,5 +62,13 @@ export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'client
       logger[kafkajsLevel(entry)]({ kafkajs: entry.namespace, ...rest }, message);
     },
     ...overrides,
+    retry,
   });
+  clientRetry.set(kafka, retry);
+  return kafka;
+}
+
+/** The retry options createKafka gave this client (undefined for a client made elsewhere). */
+export function retryOptionsOf(kafka: Kafka): RetryOptions | undefined {
+  return clientRetry.get(kafka);
 }

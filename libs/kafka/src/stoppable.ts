@@ -1,4 +1,5 @@
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import { retryOptionsOf } from './client.ts';
 
 /**
  * A kafkajs consumer that stays stopped once `disconnect()` was called.
@@ -15,7 +16,7 @@ import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
  */
 export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   let stopping = false;
-  const restartOnFailure = config.retry?.restartOnFailure;
+  const restartOnFailure = config.retry?.restartOnFailure ?? retryOptionsOf(kafka)?.restartOnFailure;
   const consumer = kafka.consumer({
     ...config,
     retry: { ...config.retry, restartOnFailure: async (error) => !stopping && (restartOnFailure ? await restartOnFailure(error) : true) },
