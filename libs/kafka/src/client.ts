@@ -68,6 +68,10 @@ export function createKafka(config: Pick<OptlineConfig, 'kafkaBrokers' | 'client
   return kafka;
 }
 
+// kafkajs keeps a client's retry options private; a consumer made by stoppableConsumer must
+// still honour the client's restartOnFailure.
+const clientRetry = new WeakMap<Kafka, RetryOptions>();
+
 /** The retry options createKafka gave this client (undefined for a client made elsewhere). */
 export function retryOptionsOf(kafka: Kafka): RetryOptions | undefined {
   return clientRetry.get(kafka);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { FACT_BRANCHES } from '@optline/core';
-import { groupId, type AvroSerde, type Topics } from '@optline/kafka';
+import { groupId, stoppableConsumer, type AvroSerde, type Topics } from '@optline/kafka';
 import type { Logger } from '@optline/runtime';
 import { Activity, HOUR_MS, WINDOW_HOURS } from './activity.ts';
 
@@ -71,7 +71,7 @@ export class ActivityReader {
       await admin.disconnect();
     }
     if (this.stopped) return;
-    const consumer = kafka.consumer({ groupId: groupId(namespace, `optline.api.overview-${randomUUID()}`), readUncommitted: false, maxWaitTimeInMs: 500 });
+    const consumer = stoppableConsumer(kafka, { groupId: groupId(namespace, `optline.api.overview-${randomUUID()}`), readUncommitted: false, maxWaitTimeInMs: 500 });
     this.consumer = consumer;
     await consumer.connect();
     for (const topic of names) await consumer.subscribe({ topic, fromBeginning: true });
