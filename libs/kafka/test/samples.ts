@@ -62,4 +62,9 @@ export const SAMPLES: Record<string, unknown> = {
     message_id: 'm1', keyword: 'stop', customer_id: 'c1', received_at: t, inbound_at: t + 3, decided_at: t + 8,
   },
   ReplyAttempt: { event_id: 'r1', project: 'p1', status: 'SENT', at: t + 50, batch_id: '01FC66621XXXXX119Z8PMV1QPQ', reason: null },
+  PossibleOptOut: {
+    id: 'po-1', project: 'p1', phone: '00421905123456', message_id: 'm2', received_at: t, body: 'please stop texting me',
+    sender: '00421905123456', recipient: '00421911000111', reason: 'asks to stop messages', rule: 'en.stop-texting', language: 'en',
+    evidence: 'stop texting', keyword: null,
+  },
 };
