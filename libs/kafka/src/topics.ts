@@ -38,6 +38,7 @@ export const TOPICS = {
   blacklistCommands: { name: 'optline.blacklist-commands.v1', valueSchema: 'BlacklistCommand', compacted: false, doc: 'internal: opt-out list changes from the API (manual block/clear, imported lines), keyed by canonical phone; co-partitioned with sms.inbound.v1, read by the matcher' },
   blacklistHistory: { name: 'optline.blacklist-history.v1', valueSchema: 'BlacklistChange', compacted: false, retentionMs: BLACKLIST_HISTORY_RETENTION_MS, doc: 'internal: every change of a blacklist entry with what explains it, keyed <project>:<phone>; written by the matcher, read by the api' },
   possibleOptOuts: { name: 'optline.possible-opt-outs.v1', valueSchema: 'PossibleOptOut', compacted: true, doc: 'internal: the review queue of possible opt-outs (possibleOptOuts: flag), keyed <project>:<id>; written by the matcher, read by the api' },
+  possibleOptOutDecisions: { name: 'optline.possible-opt-out-decisions.v1', valueSchema: 'PossibleOptOutDecision', compacted: true, doc: 'internal: operators\' decisions on the review queue (confirm, dismiss), keyed <project>:<id>; written and read by the api' },
   deadLetter: { name: 'optline.dead-letter.v1', valueSchema: null, compacted: false, doc: 'rejected input: raw bytes, reason in headers' },
 } as const satisfies Record<string, TopicSpec>;
 

@@ -7,6 +7,7 @@ import { openApi } from './plugins/openapi.ts';
 import { blacklistRoutes, type BlacklistRouteOptions } from './routes/blacklist.ts';
 import { blacklistChangeRoutes, type BlacklistChangeOptions } from './routes/blacklist-changes.ts';
 import { blacklistHistoryRoutes, type BlacklistHistoryOptions } from './routes/blacklist-history.ts';
+import { possibleOptOutRoutes, type PossibleOptOutRouteOptions } from './routes/possible-opt-outs.ts';
 import { blacklistImportRoutes, type BlacklistImportOptions } from './routes/blacklist-import.ts';
 import { blacklistListRoutes } from './routes/blacklist-list.ts';
 import { overviewRoutes, type OverviewRouteOptions } from './routes/overview.ts';
@@ -17,7 +18,7 @@ import { smsSettingsRoutes, type SettingsRouteOptions } from './routes/sms-setti
 /** The version of the HTTP contract the OpenAPI document states. */
 export const API_VERSION = '1.0.0';
 
-export interface ApiAppOptions extends SettingsRouteOptions, OverviewRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions, BlacklistChangeOptions, BlacklistImportOptions, BlacklistHistoryOptions {
+export interface ApiAppOptions extends SettingsRouteOptions, OverviewRouteOptions, BlacklistRouteOptions, SendCheckRouteOptions, BlacklistChangeOptions, BlacklistImportOptions, BlacklistHistoryOptions, PossibleOptOutRouteOptions {
   logger: Logger;
   registry: Registry;
   token: string;
@@ -55,6 +56,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     await v1.register(blacklistChangeRoutes, options);
     await v1.register(blacklistImportRoutes, options);
     await v1.register(blacklistHistoryRoutes, options);
+    await v1.register(possibleOptOutRoutes, options);
     await v1.register(sendCheckRoutes, options);
   });
   return app;

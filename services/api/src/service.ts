@@ -8,6 +8,7 @@ import { SettingsTable, SettingsWriter } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
 import { BlacklistCommands } from './blacklist/commands.ts';
 import { BlacklistHistoryStore } from './blacklist/history-store.ts';
+import { ReviewQueue } from './possible/review-queue.ts';
 import { apiMetrics } from './metrics.ts';
 import { loadApiOptions, type ApiOptions } from './options.ts';
 import { ActivityReader } from './overview/reader.ts';
@@ -60,6 +61,7 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const commands = new BlacklistCommands({ producer, serde, topic: topology.writes.blacklistCommands.name, blacklist });
   const history = new BlacklistHistoryStore({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger });
   let historyCaught = false;
+  const reviewQueue = new ReviewQueue({ kafka, serde, producer, topics: topology.topics, namespace: config.topicNamespace, logger });
   const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
   // Every instance is a candidate; the consumer group makes exactly one the settings writer.
   const activity = new ActivityReader({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger: logger.child({ component: 'overview' }) });
@@ -69,11 +71,11 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const caught = { blacklist: false, settings: false };
   const stopAll = async () => {
     await writer.stop().catch(() => undefined);
-    await Promise.allSettled([blacklist.stop(), settings.stop(), history.stop(), activity.stop()]);
+    await Promise.allSettled([blacklist.stop(), settings.stop(), history.stop(), activity.stop(), reviewQueue.stop()]);
     await producer.disconnect();
   };
   try {
-    await Promise.all([blacklist.start(), settings.start(), history.start()]);
+    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start()]);
     await Promise.all([writer.start(), settings.openWrites()]);
     // The Overview only: it catches up in the background and never holds readiness.
     activity.start().catch((error: unknown) => logger.warn({ err: error }, 'overview: activity topics not read'));
@@ -105,7 +107,7 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const app = await buildApiApp({
     logger, registry, token: api.token, bodyLimit: api.bodyLimit, ready: readiness,
     blacklist, settings, producer, serde, campaignTopic: topology.writes.campaign.name, metrics: apiMetrics(registry),
-    commands, history, historyReady: () => historyCaught, activity: activity.activity,
+    commands, history, historyReady: () => historyCaught, activity: activity.activity, reviewQueue,
     ...(options.now ? { now: options.now } : {}),
   });
   let url: string;

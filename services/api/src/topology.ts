@@ -10,6 +10,8 @@ export const API_ROUTES = {
   blacklistImport: '/v1/projects/:project/blacklist/import',
   blacklistHistory: '/v1/projects/:project/blacklist/:phone/history',
   sendCheck: '/v1/projects/:project/send-check',
+  possibleOptOuts: '/v1/projects/:project/possible-opt-outs',
+  possibleOptOut: '/v1/projects/:project/possible-opt-outs/:id',
 } as const;
 
 /**
@@ -30,13 +32,20 @@ export function apiTopology(namespace: string) {
   return {
     topics: named,
     http: [`GET ${API_ROUTES.projects}`, `GET ${API_ROUTES.overview}`, `PUT ${API_ROUTES.settings}`, `GET ${API_ROUTES.settings}`, `GET ${API_ROUTES.settingsDefaults}`, `GET ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.sendCheck}`,
-      `GET ${API_ROUTES.blacklistList}`, `PUT ${API_ROUTES.blacklist}`, `DELETE ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.blacklistImport}`, `GET ${API_ROUTES.blacklistHistory}`],
+      `GET ${API_ROUTES.blacklistList}`, `PUT ${API_ROUTES.blacklist}`, `DELETE ${API_ROUTES.blacklist}`, `POST ${API_ROUTES.blacklistImport}`, `GET ${API_ROUTES.blacklistHistory}`,
+      `GET ${API_ROUTES.possibleOptOuts}`, `POST ${API_ROUTES.possibleOptOut}`],
     reads: {
       blacklist: named.blacklist, settings: named.settings, settingsOutcomes: named.settingsOutcomes, blacklistHistory: named.blacklistHistory, campaign: named.campaign,
       // The console's Overview (ActivityReader), from 24 h ago, never committed.
       facts: named.facts, replies: named.replies, replyAttempts: named.replyAttempts,
+      // The review queue (ReviewQueue): the matcher's items and the API's own decisions.
+      possibleOptOuts: named.possibleOptOuts, possibleOptOutDecisions: named.possibleOptOutDecisions,
     },
-    writes: { settingsCommands: named.settingsCommands, campaign: named.campaign, blacklistCommands: named.blacklistCommands },
+    writes: {
+      settingsCommands: named.settingsCommands, campaign: named.campaign, blacklistCommands: named.blacklistCommands,
+      /** Confirm or dismiss of a review-queue item, keyed <project>:<id>, acks=all; confirm also sends a BLOCK command. */
+      possibleOptOutDecisions: named.possibleOptOutDecisions,
+    },
     settingsWriter: {
       reads: { settingsCommands: named.settingsCommands },
       writes: { settings: named.settings, settingsOutcomes: named.settingsOutcomes },

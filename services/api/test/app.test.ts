@@ -24,7 +24,7 @@ async function build(ready: boolean, owners: Record<string, string> = {}) {
   app = await buildApiApp({
     logger: createLogger('api-test', 'silent'), registry, token: 't', bodyLimit: 65536,
     ready: () => (ready ? { ready: true } : { ready: false, reason: 'still reading blacklist (12 records behind)' }),
-    settings, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, producer: {} as Producer, serde: {} as AvroSerde, campaignTopic: 'c', metrics: apiMetrics(registry),
+    settings, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, reviewQueue: {} as never, producer: {} as Producer, serde: {} as AvroSerde, campaignTopic: 'c', metrics: apiMetrics(registry),
   });
   return app;
 }

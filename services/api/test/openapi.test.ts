@@ -26,7 +26,7 @@ beforeAll(async () => {
   const registry = new Registry();
   app = await buildApiApp({
     logger: createLogger('api-test', 'silent'), registry, token: 't', bodyLimit: 65536, ready: () => ({ ready: false, reason: 'not yet' }),
-    settings: {} as SettingsTable, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, producer: {} as Producer, serde: {} as AvroSerde, campaignTopic: 'c', metrics: apiMetrics(registry),
+    settings: {} as SettingsTable, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, reviewQueue: {} as never, producer: {} as Producer, serde: {} as AvroSerde, campaignTopic: 'c', metrics: apiMetrics(registry),
   });
   // Without the token and before the tables caught up: the document describes, it reads nothing.
   const res = await app.inject({ method: 'GET', url: OPENAPI_PATH });

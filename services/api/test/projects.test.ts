@@ -26,7 +26,7 @@ describe('GET /v1/projects', () => {
     const registry = new Registry();
     app = await buildApiApp({
       logger: createLogger('api-test', 'silent'), registry, token: 't', bodyLimit: 65536, ready: () => ({ ready: true }),
-      settings: { all: () => all.values() } as unknown as SettingsTable, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, producer: {} as Producer,
+      settings: { all: () => all.values() } as unknown as SettingsTable, blacklist: {} as BlacklistClient, commands: {} as never, history: {} as never, historyReady: () => false, reviewQueue: {} as never, producer: {} as Producer,
       serde: {} as AvroSerde, campaignTopic: 'c', metrics: apiMetrics(registry),
     });
     const res = await app.inject({ method: 'GET', url: '/v1/projects', headers: { authorization: 'Bearer t' } });
