@@ -1,5 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import type { OptlineConfig } from '@optline/runtime';
+import { defaultMinInsyncReplicas, type OptlineConfig } from '@optline/runtime';
 
 export interface TopicSpec {
   name: string;
@@ -56,8 +56,16 @@ export function groupId(namespace: string, name: string): string {
   return namespace ? `${namespace}.${name}` : name;
 }
 
-export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, partitions?: number): ITopicConfig {
-  const configEntries = [{ name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' }];
+/** What topic creation reads from the config; min ISR falls back to the config's default rule. */
+export type TopicSizing = Pick<OptlineConfig, 'partitions' | 'replicationFactor'> & Partial<Pick<OptlineConfig, 'minInsyncReplicas'>>;
+
+export function topicConfig(spec: TopicSpec, config: TopicSizing, partitions?: number): ITopicConfig {
+  const configEntries = [
+    { name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' },
+    // Set on the topic, not left to the broker's default: a managed cluster's default is often 1,
+    // and then acks=all (what ingress waits for before its 2xx) can mean a single copy.
+    { name: 'min.insync.replicas', value: String(config.minInsyncReplicas ?? defaultMinInsyncReplicas(config.replicationFactor)) },
+  ];
   if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });
   if (spec.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(spec.retentionMs) });
   return { topic: spec.name, numPartitions: partitions ?? spec.partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
@@ -67,10 +75,15 @@ export function topicConfig(spec: TopicSpec, config: Pick<OptlineConfig, 'partit
  * Creates the topics that do not exist yet. Existing topics are left as they are (their
  * partition count is part of their keys' placement and must not change under running services).
  */
-export async function provisionTopics(admin: Admin, config: Pick<OptlineConfig, 'partitions' | 'replicationFactor'>, specs: readonly TopicSpec[] = Object.values(TOPICS)): Promise<string[]> {
+export async function provisionTopics(admin: Admin, config: TopicSizing, specs: readonly TopicSpec[] = Object.values(TOPICS)): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return [];
+  // Asked first, because Kafka's own answer (INVALID_REPLICATION_FACTOR) names neither the
+  // brokers it sees nor the variable to change.
+  const { brokers } = await admin.describeCluster();
+  const tooSmall = clusterTooSmall(brokers.map((b) => `${b.host}:${b.port}`), config);
+  if (tooSmall) throw new ClusterTooSmallError(tooSmall);
   try {
     await admin.createTopics({ topics: missing.map((s) => topicConfig(s, config)), waitForLeaders: true });
   } catch (err) {
@@ -81,6 +94,20 @@ export async function provisionTopics(admin: Admin, config: Pick<OptlineConfig, 
     if (!(await appeared(admin, missing.map((s) => s.name), 15_000))) throw err;
   }
   return missing.map((s) => s.name);
+}
+
+export class ClusterTooSmallError extends Error {
+  override name = 'ClusterTooSmallError';
+}
+
+/** Why topics of this sizing cannot be created on a cluster of these brokers; undefined when they can. */
+export function clusterTooSmall(brokers: readonly string[], config: TopicSizing): string | undefined {
+  if (brokers.length >= config.replicationFactor) return undefined;
+  const seen = brokers.length ? brokers.join(', ') : 'none';
+  return (
+    `OPTLINE_REPLICATION_FACTOR is ${config.replicationFactor}, but the cluster has ${brokers.length} broker(s) (${seen}): ` +
+    `each partition needs ${config.replicationFactor} brokers. Start more brokers (npx optline stack up --brokers ${config.replicationFactor}) or lower OPTLINE_REPLICATION_FACTOR.`
+  );
 }
 
 async function appeared(admin: Admin, names: string[], timeoutMs: number): Promise<boolean> {

@@ -15,6 +15,11 @@ export interface OptlineConfig {
   partitions: number;
   /** Replication factor of topics this system creates (1 on the local single-node stack). */
   replicationFactor: number;
+  /**
+   * min.insync.replicas of topics this system creates: how many copies acks=all waits for.
+   * Defaults to min(2, replicationFactor), so on a cluster of three a 2xx means two copies.
+   */
+  minInsyncReplicas: number;
   clientId: string;
   /**
    * Prefix of every topic name (OPTLINE_TOPIC_NAMESPACE, default none). Lets tests and several
@@ -60,10 +65,23 @@ function intFrom(env: NodeJS.ProcessEnv, variable: string, fallback: number, min
   return value;
 }
 
+/**
+ * Two copies before acks=all answers whenever there can be two; one more replica than that
+ * lets a cluster of three lose a broker and still take writes.
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return Math.min(2, replicationFactor);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OptlineConfig {
   const brokers = env.OPTLINE_KAFKA_BROKERS?.trim();
   const windowMs = parseDuration(env.OPTLINE_WINDOW ?? '1h', 'OPTLINE_WINDOW');
   if (windowMs < 1000) throw new ConfigError('OPTLINE_WINDOW', 'must be at least 1s');
+  const replicationFactor = intFrom(env, 'OPTLINE_REPLICATION_FACTOR', 1, 1, 10);
+  const minInsyncReplicas = intFrom(env, 'OPTLINE_MIN_INSYNC_REPLICAS', defaultMinInsyncReplicas(replicationFactor), 1, 10);
+  if (minInsyncReplicas > replicationFactor) {
+    throw new ConfigError('OPTLINE_MIN_INSYNC_REPLICAS', `${minInsyncReplicas} must not exceed OPTLINE_REPLICATION_FACTOR (${replicationFactor}): no write could ever be acknowledged`);
+  }
   return {
     kafkaBrokers: (brokers || LOCAL_BROKERS).split(',').map((b) => b.trim()).filter(Boolean),
     externalKafka: Boolean(brokers),
@@ -74,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OptlineConfig 
     windowGraceMs: parseDuration(env.OPTLINE_WINDOW_GRACE ?? '1m', 'OPTLINE_WINDOW_GRACE'),
     stateDir: env.OPTLINE_STATE_DIR?.trim() || '.optline/state',
     partitions: intFrom(env, 'OPTLINE_PARTITIONS', 6, 1, 1000),
-    replicationFactor: intFrom(env, 'OPTLINE_REPLICATION_FACTOR', 1, 1, 10),
+    replicationFactor,
+    minInsyncReplicas,
     clientId: env.OPTLINE_CLIENT_ID?.trim() || 'optline',
     topicNamespace: env.OPTLINE_TOPIC_NAMESPACE?.trim() ?? '',
   };

@@ -35,4 +35,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OPTLINE_API_PORT: 'http' })).toThrow(ConfigError);
     expect(() => loadConfig({ OPTLINE_API_PORT: '70000' })).toThrow(/OPTLINE_API_PORT: '70000' must be a whole number from 0 to 65535/);
   });
+
+  it('min.insync.replicas: min(2, replication) by default, the variable when set, never above replication', () => {
+    expect([loadConfig({}).replicationFactor, loadConfig({}).minInsyncReplicas]).toEqual([1, 1]);
+    expect(loadConfig({ OPTLINE_REPLICATION_FACTOR: '3' }).minInsyncReplicas).toBe(2);
+    expect(loadConfig({ OPTLINE_REPLICATION_FACTOR: '3', OPTLINE_MIN_INSYNC_REPLICAS: '3' }).minInsyncReplicas).toBe(3);
+    expect(() => loadConfig({ OPTLINE_REPLICATION_FACTOR: '3', OPTLINE_MIN_INSYNC_REPLICAS: '4' })).toThrow(/OPTLINE_MIN_INSYNC_REPLICAS: 4 must not exceed OPTLINE_REPLICATION_FACTOR \(3\)/);
+  });
 });
