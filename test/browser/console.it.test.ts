@@ -196,6 +196,31 @@ describe('console', () => {
     expect(await page.getByRole('img', { name: /Opt-outs and replies per hour/ }).count()).toBe(1);
   });
 
+  it('is readable at 360 px: no page scrolls sideways', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    for (const name of ['Overview', 'SMS settings', 'Replies', 'Blacklist', 'API reference']) {
+      await page.getByRole('link', { name }).click();
+      await page.locator('main h1').first().waitFor();
+      const { scroll, client } = await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })') as { scroll: number; client: number };
+      expect(scroll, name).toBeLessThanOrEqual(client);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('is usable from the keyboard: Tab reaches the chips\' remove buttons, Enter adds a chip, Backspace takes the last back', async () => {
+    await page.getByRole('link', { name: 'SMS settings' }).click();
+    await field('Help keywords').focus();
+    await page.keyboard.type('aide');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#helpKeywords').locator('xpath=..').locator('.chip').allTextContents()).toContainEqual(expect.stringContaining('aide'));
+    await page.keyboard.press('Backspace');
+    expect(await field('Help keywords').inputValue()).toBe('aide');
+    await field('Help keywords').fill('');
+    await field('Opt-in keywords').focus();
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toMatch(/^Remove /);
+  });
+
   it('logs out: the token is gone from session storage and the login form is back', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await field('API token').waitFor();

@@ -35,11 +35,11 @@ export function ApiReference() {
             <h2><span class={`method ${method}`}>{method.toUpperCase()}</span> <code>{path}</code>{op.security?.length ? <span class="badge">token</span> : null}</h2>
             {op.summary && <p>{op.summary}</p>}
             {op.parameters?.length ? (
-              <table>
+              <div class="table-wrap"><table>
                 <caption>Parameters</caption>
                 <thead><tr><th scope="col">name</th><th scope="col">in</th><th scope="col">schema</th></tr></thead>
                 <tbody>{op.parameters.map((p) => <tr key={p.in + p.name}><td><code>{p.name}</code>{p.required ? ' *' : ''}</td><td>{p.in}</td><td><code>{JSON.stringify(p.schema)}</code></td></tr>)}</tbody>
-              </table>
+              </table></div>
             ) : null}
             {op.requestBody && <details><summary>Request body</summary><pre>{json(Object.values(op.requestBody.content)[0]?.schema)}</pre></details>}
             {Object.entries(op.responses).map(([status, r]) => (
