@@ -114,6 +114,9 @@ describe('manual changes', () => {
     expect(blocked.body).toMatchObject({ status: 'BLOCKED', source: 'manual', actor: 'agent@acme.example', reason: 'asked by e-mail' });
     expect(await scenario().sendCheck(project, other, 'c9')).toMatchObject({ allowed: false, reason: 'blacklisted' });
     expect((await call('PUT', entryPath(project, other), JSON.stringify({}))).status).toBe(400);
+    // A manual block owes consent rejects like a STOP (none here: no profile), then CONSENT_TRACKED.
+    await eventually('manual block consent tracked', async () => ((await scenario().blacklist(project, other)).body.status === 'CONSENT_TRACKED' ? true : undefined), 30_000);
+    expect((await history(project, other)).map((c) => [c.kind, c.actor])).toEqual([['blocked_manually', 'agent@acme.example'], ['consent_tracked', null]]);
 
     const phone = randomPhone();
     const stop = await scenario().reply(project, phone, 'STOP');
