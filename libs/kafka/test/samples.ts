@@ -67,4 +67,7 @@ export const SAMPLES: Record<string, unknown> = {
     sender: '00421905123456', recipient: '00421911000111', reason: 'asks to stop messages', rule: 'en.stop-texting', language: 'en',
     evidence: 'stop texting', keyword: null,
   },
+  PossibleOptOutDecision: {
+    id: 'po-1', project: 'p1', phone: '00421905123456', decision: 'confirm', actor: 'ops@example.com', decided_at: t, command_id: 'c-1',
+  },
 };
