@@ -161,4 +161,14 @@ describe('stop always stops, recovery in seconds', () => {
     expect(stop.code).toBe(0);
     expect(backstops(second)).toEqual([]);
   }, 400_000);
+
+  it('SIGINT while the broker is down: exits within 10 s, nothing left running', async () => {
+    const system = await start();
+    await optOutSeen(system, 60_000);
+    process.kill(Number(readFileSync(join(home, 'run', 'kafka.pid'), 'utf8')), 'SIGKILL');
+    await sleep(8000); // consumers crash and restart, producers retry
+    const stop = await interrupt(system);
+    console.log(`SIGINT with the broker down: exited in ${stop.ms} ms (code ${stop.code}), nothing left after ${stop.goneMs} ms; backstops: ${JSON.stringify(backstops(system).map((l) => l.msg))}`);
+    expect(stop.goneMs, system.stderr.split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
+  }, 400_000);
 });
