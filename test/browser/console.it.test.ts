@@ -196,9 +196,31 @@ describe('console', () => {
     expect(await page.getByRole('img', { name: /Opt-outs and replies per hour/ }).count()).toBe(1);
   });
 
+  it('Review queue: a reply that reads as a request to stop waits there; confirm blacklists it, dismiss does not', async () => {
+    const phones = ['+421 905 111 001', '+421 905 111 002'].map((p) => `00${p.replace(/\D/g, '')}`);
+    for (const from of phones) {
+      const res = await sys.postSinch({ type: 'mo_text', id: uniqueName('mo'), from: from.slice(2), to: dedicated, body: 'please stop texting me', received_at: new Date().toISOString() });
+      expect(res.status).toBe(200);
+    }
+    await eventually('both in the queue', async () => {
+      const { items } = await (await sys.api(`/v1/projects/${project}/possible-opt-outs`)).json() as { items: unknown[] };
+      return items.length === 2 ? true : undefined;
+    });
+    await page.getByRole('link', { name: 'Review queue' }).click();
+    const first = page.getByRole('region', { name: `Possible opt-out from ${phones[0]}` });
+    await first.waitFor();
+    expect(await first.textContent()).toContain('please stop texting me');
+    await page.getByRole('button', { name: `Confirm opt-out of ${phones[0]}` }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`${phones[0]} is blacklisted`);
+    await page.getByRole('button', { name: `Dismiss ${phones[1]}` }).click();
+    await page.locator('#review-empty').waitFor();
+    expect((await sys.api(`/v1/projects/${project}/blacklist/${phones[0]}`)).status).toBe(200);
+    expect((await sys.api(`/v1/projects/${project}/blacklist/${phones[1]}`)).status).toBe(404);
+  });
+
   it('is readable at 360 px: no page scrolls sideways', async () => {
     await page.setViewportSize({ width: 360, height: 800 });
-    for (const name of ['Overview', 'SMS settings', 'Replies', 'Blacklist', 'API reference']) {
+    for (const name of ['Overview', 'SMS settings', 'Replies', 'Blacklist', 'Review queue', 'API reference']) {
       await page.getByRole('link', { name }).click();
       await page.locator('main h1').first().waitFor();
       const { scroll, client } = await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })') as { scroll: number; client: number };

@@ -36,9 +36,9 @@ try {
     }),
   });
   if (!put.ok) throw new Error(`settings: ${put.status} ${await put.text()}`);
-  const phones = ['421905123456', '421905654321', '33612345678'];
+  const phones = ['421905123456', '421905654321', '33612345678', '421905777888'];
   for (const [i, from] of phones.entries()) {
-    const body = ['STOP', 'arrêt', 'Stop please'][i]!;
+    const body = ['STOP', 'arrêt', 'Stop please', 'please stop texting me'][i]!;
     await sys.postSinch({ type: 'mo_text', id: `shot-${Date.now()}-${i}`, from, to: dedicated, body, received_at: new Date().toISOString() });
   }
   await eventually('blacklisted', async () => ((await sys.api(`/v1/projects/${project}/blacklist/00${phones[0]}`)).ok ? true : undefined));
@@ -71,6 +71,9 @@ try {
     return (await page.locator('#total-replies').textContent()) !== '0' ? true : undefined;
   });
   await shot(page, 'overview');
+  await page.getByRole('link', { name: 'Review queue' }).click();
+  await page.locator('.review-item').first().waitFor();
+  await shot(page, 'review-queue');
   await page.getByRole('link', { name: 'API reference' }).click();
   await page.locator('.operation').first().waitFor();
   await shot(page, 'api-reference');

@@ -7,6 +7,7 @@ import { BlacklistPage } from './pages/Blacklist.tsx';
 import { Login } from './pages/Login.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { RepliesPage } from './pages/Replies.tsx';
+import { ReviewPage } from './pages/Review.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 
 /** Pages by the URL fragment (#/settings), so the server serves one file and reload keeps the page. */
@@ -15,6 +16,7 @@ const PAGES = [
   { path: 'settings', title: 'SMS settings', needsProject: true },
   { path: 'replies', title: 'Replies', needsProject: true },
   { path: 'blacklist', title: 'Blacklist', needsProject: true },
+  { path: 'review', title: 'Review queue', needsProject: true },
   { path: 'api', title: 'API reference', needsProject: false },
 ] as const;
 type PagePath = (typeof PAGES)[number]['path'];
@@ -90,6 +92,7 @@ function App() {
         ) : page === 'settings' ? <SettingsPage key={project} project={project} />
           : page === 'overview' ? <OverviewPage key={project} project={project} />
           : page === 'replies' ? <RepliesPage key={project} project={project} />
+          : page === 'review' ? <ReviewPage key={project} project={project} />
           : page === 'blacklist' ? <BlacklistPage key={project} project={project} />
           : <ApiReference />}
       </main>
