@@ -25,3 +25,4 @@ export function schema(name: string): AvroSchema {
 export function avroType(name: string): avro.Type {
   return avro.Type.forSchema(schema(name) as avro.Schema);
 }
+export type * from './records.ts';

@@ -7,6 +7,7 @@ import {
   decideReply, decideSmsSent, emptyPhoneState, evolve, possibleOptOutKey, possibleOptOutRecord, pruneProcessed, replyDecided, replyKey,
   type BlacklistCommand, type CompiledSettings, type Fact, type InboundMessage, type PhoneState, type SmsSettings,
 } from '@optline/core';
+import type { ConsentEvent as ConsentEventRecord, ConsentTracked, CustomerProfile, InboundSms, SmsSent } from '@optline/schemas';
 import type { PendingWrites } from '@optline/state-store';
 import type { Codec } from '@optline/kafka';
 import { matcherFactRecord } from './fact-records.ts';
@@ -14,11 +15,6 @@ import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
 import type { HandlersOf, PhoneOutputs, PhonesGroup } from './topology.ts';
 
-interface InboundSmsRecord { id: string; type: string; from: string; to: string; body: string; received_at: number }
-interface SmsSentRecord { project: string; customer_id: string; phone: string; sent_at: number }
-interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
-interface ConsentEventRecord { project: string; timestamp: number; action: string; identification: string; identification_type: string }
-interface ConsentTrackedRecord { project: string; phone: string; message_id: string; tracked_at: number }
 
 /** The settings of every project (the settings table, read whole by every instance). */
 export interface SettingsLookup {
@@ -83,7 +79,7 @@ async function applyFacts(
 function inbound(deps: PhoneDeps): Handler<{ key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number }> {
   return {
     async parse(record) {
-      const sms = await deps.codec.decode<InboundSmsRecord>('InboundSms', record.message.value);
+      const sms = await deps.codec.decode<InboundSms>('InboundSms', record.message.value);
       const from = canonicalField(sms.from, 'from');
       requireKey(record, from, 'key_not_sender_phone', 'the canonical sender phone');
       const to = dedicatedNumberField(sms.to);
@@ -134,14 +130,14 @@ function phoneRecords<R extends { project: string; phone: string }>(
   };
 }
 
-const sent = (deps: PhoneDeps) => phoneRecords<SmsSentRecord>(deps, 'SmsSent', (state, sent, phone) =>
+const sent = (deps: PhoneDeps) => phoneRecords<SmsSent>(deps, 'SmsSent', (state, sent, phone) =>
   decideSmsSent(state, { project: sent.project, customer_id: sent.customer_id, sent_at: sent.sent_at }, phone));
 
 /** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
-function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profile: CustomerProfileRecord }> {
+function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profile: CustomerProfile }> {
   return {
     async parse(record) {
-      const profile = await deps.codec.decode<CustomerProfileRecord>('CustomerProfile', record.message.value);
+      const profile = await deps.codec.decode<CustomerProfile>('CustomerProfile', record.message.value);
       const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
       const key = phoneStateKey(profile.project, phone);
       return { value: { key, phone, profile }, keys: [key] };
@@ -175,7 +171,7 @@ function accepts(deps: PhoneDeps): Handler<{ key: string; phone: string; accept:
  * in order with the opt-ins and accepts of the same phone, so the matcher stays the only writer
  * of the blacklist and a notice that arrives after an opt-in changes nothing.
  */
-const consentTracked = (deps: PhoneDeps) => phoneRecords<ConsentTrackedRecord>(deps, 'ConsentTracked', (state, tracked, phone) =>
+const consentTracked = (deps: PhoneDeps) => phoneRecords<ConsentTracked>(deps, 'ConsentTracked', (state, tracked, phone) =>
   decideConsentTracked(state, { project: tracked.project, phone, message_id: tracked.message_id, at: tracked.tracked_at }));
 
 /**

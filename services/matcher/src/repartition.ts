@@ -2,12 +2,11 @@
 // are co-partitioned with the replies (as Kafka Streams' repartition topics).
 
 import type { Codec } from '@optline/kafka';
+import type { ConsentEvent, CustomerProfile } from '@optline/schemas';
 import type { MatcherMetrics } from './metrics.ts';
 import { canonicalField, requireKey, stateOf, type RecordHandler } from './processing.ts';
 import type { ConsentGroup, CustomersGroup, HandlersOf } from './topology.ts';
 
-export interface CustomerProfileRecord { project: string; customer_id: string; phone: string | null; updated_at: number; deleted: boolean }
-interface ConsentEventRecord { action: string; identification: string; identification_type: string }
 
 /** What the customer-phone store remembers of a profile: where its last record was routed. */
 export interface CustomerPhone {
@@ -33,9 +32,9 @@ export function customerKey(project: string, customerId: string): string {
  * back to a phone it has left.
  */
 export function customerHandlers(deps: RepartitionDeps): HandlersOf<CustomersGroup, CustomerPhone> {
-  const customers: RecordHandler<CustomerPhone, { key: string; profile: CustomerProfileRecord; phone: string | null }, CustomersGroup['outputs']> = {
+  const customers: RecordHandler<CustomerPhone, { key: string; profile: CustomerProfile; phone: string | null }, CustomersGroup['outputs']> = {
     async parse(record) {
-      const profile = await deps.codec.decode<CustomerProfileRecord>('CustomerProfile', record.message.value);
+      const profile = await deps.codec.decode<CustomerProfile>('CustomerProfile', record.message.value);
       requireKey(record, profile.customer_id, 'key_not_customer_id', 'the customer_id');
       const phone = profile.phone === null ? null : canonicalField(profile.phone, 'phone');
       const key = customerKey(profile.project, profile.customer_id);
@@ -67,7 +66,7 @@ export function customerHandlers(deps: RepartitionDeps): HandlersOf<CustomersGro
 export function consentHandlers(deps: RepartitionDeps): HandlersOf<ConsentGroup, never> {
   const consent: RecordHandler<never, { phone: string; value: Buffer }, ConsentGroup['outputs']> = {
     async parse(record) {
-      const event = await deps.codec.decode<ConsentEventRecord>('ConsentEvent', record.message.value);
+      const event = await deps.codec.decode<ConsentEvent>('ConsentEvent', record.message.value);
       if (event.action !== 'accept') {
         deps.metrics.skipped.inc({ reason: 'consent_not_accept' });
         return null;

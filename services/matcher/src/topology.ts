@@ -16,7 +16,8 @@ import type { Codec } from '@optline/kafka';
 import type { MatcherMetrics } from './metrics.ts';
 import { phoneHandlers, type SettingsLookup } from './phones.ts';
 import type { RecordHandler, TaskGroup } from './processing.ts';
-import { consentHandlers, customerHandlers, type CustomerPhone, type CustomerProfileRecord } from './repartition.ts';
+import type { CustomerProfile } from '@optline/schemas';
+import { consentHandlers, customerHandlers, type CustomerPhone } from './repartition.ts';
 
 /** A task group as declared: input names -> topics, the store and its changelog, output names -> outputs. */
 export interface GroupDeclaration {
@@ -39,7 +40,7 @@ export function matcherTopology(config: Pick<OptlineConfig, 'topicNamespace'>) {
       customers: {
         inputs: { customers: t.customers.name },
         store: { name: 'customer-phone', changelog: t.customerPhoneChangelog.name, record: 'CustomerPhone' },
-        outputs: { customersByPhone: avroOutput<CustomerProfileRecord>(t.customersByPhone) },
+        outputs: { customersByPhone: avroOutput<CustomerProfile>(t.customersByPhone) },
       },
       /** tracking.consent.v1 accepts by phone -> re-keyed by phone, forwarded as they are. */
       consent: {

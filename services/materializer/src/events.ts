@@ -2,6 +2,7 @@
 // notices that tell the matcher which opt-outs' consent events are tracked. Pure.
 
 import { campaignEventFor, consentEventsFor, type CampaignEvent, type ConsentEvent } from '@optline/core';
+import type { ConsentTracked } from '@optline/schemas';
 import type { Fact } from './facts.ts';
 
 export interface WindowEvents {
@@ -27,13 +28,8 @@ export function windowEvents(facts: readonly Fact[], importedAt: number): Window
   return { consent: [...consent.values()], campaign: [...campaign.values()] };
 }
 
-/** What the matcher is told once an opt-out's consent events are tracked (Avro ConsentTracked). */
-export interface ConsentTrackedNotice {
-  project: string;
-  phone: string;
-  message_id: string;
-  tracked_at: number;
-}
+/** What the matcher is told once an opt-out's consent events are tracked. */
+export type ConsentTrackedNotice = ConsentTracked;
 
 /**
  * One notice per opt-out of the window (each (project, phone, message) once). Whether the
