@@ -349,6 +349,26 @@ export interface PossibleOptOut {
   keyword: string | null;
 }
 
+export type PossibleOptOutVerdict = 'confirm' | 'dismiss';
+
+/** An operator's decision on a possible opt-out of the review queue. Topic optline.possible-opt-out-decisions.v1, compacted, keyed '<project>:<id>' like the item; written by the API only. A confirm also sent a manual BLOCK command to the matcher. */
+export interface PossibleOptOutDecision {
+  /** The review-queue item's id. */
+  id: string;
+  /** The project. */
+  project: string;
+  /** The item's phone, canonical 00 form. */
+  phone: string;
+  /** confirm: the phone is blocked by hand; dismiss: nothing changes. */
+  decision: PossibleOptOutVerdict;
+  /** Who decided (the API caller). */
+  actor: string;
+  /** When the API accepted the decision. */
+  decided_at: number;
+  /** The BLOCK command a confirm sent; null for a dismiss. */
+  command_id: string | null;
+}
+
 export type ReplyAttemptStatus = 'STARTED' | 'SENT' | 'FAILED';
 
 /** The replier's record of one reply's delivery: STARTED before the first call to Sinch (acknowledged by the broker before the call), then SENT or FAILED in the transaction that tracks the campaign event. Compacted topic optline.replier.attempts.v1, keyed by event_id. */
