@@ -21,6 +21,7 @@ export default defineConfig({
           include: ['{libs,services,schemas,test}/**/*.it.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/delete-topics.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One broker on a 2-core machine: files run one after another, which also keeps

@@ -12,8 +12,20 @@ export function testConfig(overrides: Partial<OptlineConfig> = {}): OptlineConfi
   return { ...loadConfig(), ...overrides };
 }
 
+// Every name handed out in this test file: topics and namespaces made from them are deleted when
+// the file ends (test/setup/delete-topics.ts), so that a full run does not pile up thousands of
+// partitions on one broker (each holds open files; the broker died of "Too many open files").
+const handedOut = new Set<string>();
+
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
+  const name = `${prefix}-${randomUUID().slice(0, 8)}`;
+  handedOut.add(name);
+  return name;
+}
+
+/** The names uniqueName gave out in this file so far. */
+export function uniqueNames(): string[] {
+  return [...handedOut];
 }
 
 export interface Collected {
