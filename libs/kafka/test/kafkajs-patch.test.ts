@@ -145,3 +145,19 @@ describe('kafkajs patch: request framing and unzeroed encoder buffers', () => {
     }
   });
 });
+
+describe('kafkajs patch: request queue timer (patches/kafkajs+2.2.4+003+node24-timeout.patch)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('never asks for a negative delay, which Node 24 reports as a TimeoutNegativeWarning on every start', () => {
+    const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as new (args: Record<string, unknown>) => { scheduleCheckPendingRequests(): void; destroy(): void };
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, namespace: () => logger };
+    const queue = new RequestQueue({ instrumentationEmitter: { emit: () => undefined }, maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: false, clientId: 't', broker: 'b', logger, isConnected: () => true });
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    queue.scheduleCheckPendingRequests(); // not throttled, nothing pending
+    const delays = spy.mock.calls.map((call) => call[1]);
+    queue.destroy();
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(1);
+  });
+});
