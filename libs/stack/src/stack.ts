@@ -1,20 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureDownloaded } from './download.ts';
 import { findJava, StackError } from './java.ts';
+import { brokerCount, kafkaNodes, serverProperties, type KafkaNode, type StackPorts } from './nodes.ts';
 import { stackPaths, type StackPaths } from './paths.ts';
 import { livePid, logTail, managed, portOpen, sleep, startDetached, stopProcess, type ManagedProcess } from './processes.ts';
 
 export const KAFKA_VERSION = '4.1.1';
 export const APICURIO_VERSION = '3.3.3';
-
-export interface StackPorts {
-  kafka: number;
-  controller: number;
-  registry: number;
-}
 
 export interface StackEndpoints {
   brokers: string;
@@ -36,36 +31,23 @@ function ports(env = process.env): StackPorts {
   };
 }
 
-export function localEndpoints(p: StackPorts = ports()): StackEndpoints {
-  return { brokers: `127.0.0.1:${p.kafka}`, schemaRegistryUrl: `http://127.0.0.1:${p.registry}/apis/ccompat/v7` };
+export function localEndpoints(p: StackPorts = ports(), count = 1): StackEndpoints {
+  const brokers = Array.from({ length: count }, (_, i) => `127.0.0.1:${p.kafka + 2 * i}`).join(',');
+  return { brokers, schemaRegistryUrl: `http://127.0.0.1:${p.registry}/apis/ccompat/v7` };
 }
 
-// A single combined broker+controller; every internal topic at replication 1 so that
-// transactions and consumer groups work on one node.
-function serverProperties(paths: StackPaths, p: StackPorts): string {
-  return `process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${p.controller}
-listeners=PLAINTEXT://127.0.0.1:${p.kafka},CONTROLLER://127.0.0.1:${p.controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:${p.kafka}
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs=${paths.kafkaData}
-num.partitions=6
-auto.create.topics.enable=false
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=6
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.segment.bytes=67108864
-`;
+// `up` remembers how many nodes it started, so that `status` and `down` need not be told.
+function recordedCount(paths: StackPaths): number {
+  const file = join(paths.run, 'brokers');
+  return existsSync(file) ? brokerCount(readFileSync(file, 'utf8').trim()) : 1;
+}
+
+function nodesOf(paths: StackPaths, env: NodeJS.ProcessEnv, count: number): KafkaNode[] {
+  try {
+    return kafkaNodes(paths, ports(env), count);
+  } catch (err) {
+    throw new StackError((err as Error).message, 'choose other ports');
+  }
 }
 
 const LOG4J2 = `Configuration:
@@ -88,17 +70,18 @@ const LOG4J2 = `Configuration:
         - ref: STDOUT
 `;
 
-function processes(paths: StackPaths): { kafka: ManagedProcess; registry: ManagedProcess } {
-  return { kafka: managed(paths.run, paths.logs, 'kafka'), registry: managed(paths.run, paths.logs, 'schema-registry') };
+function processes(paths: StackPaths, nodes: readonly KafkaNode[]): { kafka: ManagedProcess[]; registry: ManagedProcess } {
+  return { kafka: nodes.map((n) => managed(paths.run, paths.logs, n.name)), registry: managed(paths.run, paths.logs, 'schema-registry') };
 }
 
-async function kafkaAnswers(brokers: string): Promise<boolean> {
+/** Answers once the broker takes requests and (given a count) sees that many brokers in the cluster. */
+async function kafkaAnswers(brokers: string, count = 1): Promise<boolean> {
   const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await admin.describeCluster();
-    return true;
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length >= count;
   } catch {
     return false;
   } finally {
@@ -136,19 +119,29 @@ async function ensurePortFree(port: number, what: string): Promise<void> {
   }
 }
 
-function startKafka(paths: StackPaths, p: StackPorts, proc: ManagedProcess): void {
+/** The cluster id every node is formatted with; kept so a node formatted later joins the same cluster. */
+function clusterId(paths: StackPaths, java: string, classpath: string): string {
+  const file = join(paths.home, 'cluster-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).trim();
+  writeFileSync(file, id);
+  return id;
+}
+
+function startKafka(paths: StackPaths, node: KafkaNode, nodes: readonly KafkaNode[], proc: ManagedProcess): void {
   const java = findJava(17, `Apache Kafka ${KAFKA_VERSION}`);
   mkdirSync(paths.run, { recursive: true });
-  const props = join(paths.run, 'server.properties');
   const log4j = join(paths.run, 'log4j2.yaml');
-  writeFileSync(props, serverProperties(paths, p));
+  writeFileSync(node.propsFile, serverProperties(node, nodes));
   writeFileSync(log4j, LOG4J2);
   const classpath = `${paths.lib}/*`;
-  if (!existsSync(join(paths.kafkaData, 'meta.properties'))) {
-    const clusterId = execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).trim();
-    execFileSync(java, ['-cp', classpath, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { stdio: 'ignore' });
+  if (!existsSync(join(node.dataDir, 'meta.properties'))) {
+    const id = clusterId(paths, java, classpath);
+    execFileSync(java, ['-cp', classpath, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', node.propsFile], { stdio: 'ignore' });
   }
-  startDetached(proc, java, ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${paths.logs}`, '-cp', classpath, 'kafka.Kafka', props], paths.home);
+  // Three JVMs share 2 cores with the services: smaller heaps per node in a cluster.
+  const heap = nodes.length > 1 ? ['-Xms128m', '-Xmx512m'] : ['-Xms256m', '-Xmx1g'];
+  startDetached(proc, java, [...heap, '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${paths.logs}`, '-cp', classpath, 'kafka.Kafka', node.propsFile], paths.home);
 }
 
 function startRegistry(paths: StackPaths, p: StackPorts, proc: ManagedProcess): void {
@@ -184,8 +177,9 @@ export interface UpResult extends StackEndpoints {
 /**
  * Starts (or finds) Kafka and the schema registry and waits until both answer. With
  * OPTLINE_KAFKA_BROKERS set it starts nothing and only checks the configured endpoints.
+ * OPTLINE_STACK_BROKERS (or `brokers`) > 1 starts that many combined KRaft nodes, one cluster.
  */
-export async function stackUp(progress: (line: string) => void = () => undefined, env = process.env): Promise<UpResult> {
+export async function stackUp(progress: (line: string) => void = () => undefined, env = process.env, brokers?: number): Promise<UpResult> {
   if (env.OPTLINE_KAFKA_BROKERS?.trim()) {
     const endpoints = { brokers: env.OPTLINE_KAFKA_BROKERS.trim(), schemaRegistryUrl: env.OPTLINE_SCHEMA_REGISTRY_URL?.trim() || localEndpoints().schemaRegistryUrl };
     const first = endpoints.brokers.split(',')[0]!.trim();
@@ -195,18 +189,26 @@ export async function stackUp(progress: (line: string) => void = () => undefined
   }
   const paths = stackPaths(env.OPTLINE_STACK_HOME);
   const p = ports(env);
-  const endpoints = localEndpoints(p);
-  const procs = processes(paths);
-  mkdirSync(paths.home, { recursive: true });
+  const count = brokers ?? countFrom(env);
+  const nodes = nodesOf(paths, env, count);
+  const endpoints = localEndpoints(p, count);
+  const procs = processes(paths, nodes);
+  mkdirSync(paths.run, { recursive: true });
+  const running = runningKafka(paths).filter((name) => !nodes.some((n) => n.name === name));
+  if (running.length) {
+    throw new StackError(`this stack already runs ${running.join(', ')}, not a stack of ${count} broker(s)`, '`npx optline stack down` first, or use another OPTLINE_STACK_HOME');
+  }
+  writeFileSync(join(paths.run, 'brokers'), String(count));
   const started: string[] = [];
 
-  if (livePid(procs.kafka, paths.home) === undefined) {
-    await ensurePortFree(p.kafka, 'Kafka');
-    await ensurePortFree(p.controller, 'Kafka controller');
+  for (const [i, node] of nodes.entries()) {
+    if (livePid(procs.kafka[i]!, paths.home) !== undefined) continue;
+    await ensurePortFree(node.kafkaPort, `Kafka ${node.name}`);
+    await ensurePortFree(node.controllerPort, `Kafka controller ${node.name}`);
     ensureDownloaded(paths, progress);
-    progress(`starting Apache Kafka ${KAFKA_VERSION} (KRaft) on ${endpoints.brokers}`);
-    startKafka(paths, p, procs.kafka);
-    started.push('kafka');
+    progress(`starting Apache Kafka ${KAFKA_VERSION} (KRaft) ${node.name} on 127.0.0.1:${node.kafkaPort}`);
+    startKafka(paths, node, nodes, procs.kafka[i]!);
+    started.push(node.name);
   }
   if (livePid(procs.registry, paths.home) === undefined) {
     await ensurePortFree(p.registry, 'schema registry');
@@ -215,25 +217,51 @@ export async function stackUp(progress: (line: string) => void = () => undefined
     startRegistry(paths, p, procs.registry);
     started.push('schema-registry');
   }
-  await waitFor('Kafka', procs.kafka, paths.home, () => kafkaAnswers(endpoints.brokers), 90_000);
+  // Every node must have joined before a topic of replication `count` can be created.
+  for (const [i, node] of nodes.entries()) {
+    await waitFor(`Kafka ${node.name}`, procs.kafka[i], paths.home, () => kafkaAnswers(`127.0.0.1:${node.kafkaPort}`, count), 90_000);
+  }
   await waitFor('schema registry', procs.registry, paths.home, () => registryAnswers(endpoints.schemaRegistryUrl), 120_000);
   return { ...endpoints, started, external: false };
+}
+
+function countFrom(env: NodeJS.ProcessEnv): number {
+  try {
+    return brokerCount(env.OPTLINE_STACK_BROKERS);
+  } catch (err) {
+    throw new StackError(`OPTLINE_STACK_BROKERS: ${(err as Error).message}`, 'use 1 (the default) or 3');
+  }
+}
+
+/** Names of the Kafka nodes of this stack whose pid files point at live processes. */
+function runningKafka(paths: StackPaths): string[] {
+  if (!existsSync(paths.run)) return [];
+  const names = readdirSync(paths.run).filter((f) => /^kafka(-\d+)?\.pid$/.test(f)).map((f) => f.slice(0, -4));
+  return names.filter((name) => livePid(managed(paths.run, paths.logs, name), paths.home) !== undefined).sort();
 }
 
 /** Stops exactly the processes this stack started (by pid file), then waits for the ports. */
 export async function stackDown(progress: (line: string) => void = () => undefined, env = process.env): Promise<string[]> {
   const paths = stackPaths(env.OPTLINE_STACK_HOME);
-  const procs = processes(paths);
+  const nodes = nodesOf(paths, env, recordedCount(paths));
+  const registry = managed(paths.run, paths.logs, 'schema-registry');
   const stopped: string[] = [];
   // The registry first: it may hold connections to nothing else, and Kafka's clean shutdown is slower.
-  for (const proc of [procs.registry, procs.kafka]) {
-    if (await stopProcess(proc, paths.home)) {
-      progress(`stopped ${proc.name}`);
-      stopped.push(proc.name);
-    }
+  if (await stopProcess(registry, paths.home)) {
+    progress(`stopped ${registry.name}`);
+    stopped.push(registry.name);
+  }
+  // All nodes at once: one by one, the last would wait out its grace for a controller quorum
+  // the earlier ones took away.
+  const kafka = runningKafka(paths).map((name) => managed(paths.run, paths.logs, name));
+  const done = await Promise.all(kafka.map((proc) => stopProcess(proc, paths.home, nodes.length > 1 ? 15_000 : 30_000)));
+  for (const [i, proc] of kafka.entries()) {
+    if (!done[i]) continue;
+    progress(`stopped ${proc.name}`);
+    stopped.push(proc.name);
   }
   const p = ports(env);
-  for (const port of [p.kafka, p.controller, p.registry]) {
+  for (const port of [...nodes.flatMap((n) => [n.kafkaPort, n.controllerPort]), p.registry]) {
     const deadline = Date.now() + 10_000;
     while ((await portOpen(port)) && Date.now() < deadline) await sleep(200);
   }
@@ -242,10 +270,11 @@ export async function stackDown(progress: (line: string) => void = () => undefin
 
 export async function stackStatus(env = process.env): Promise<ProcessStatus[]> {
   const paths = stackPaths(env.OPTLINE_STACK_HOME);
-  const procs = processes(paths);
-  const endpoints = localEndpoints(ports(env));
-  return [
-    { name: 'kafka', pid: livePid(procs.kafka, paths.home), address: endpoints.brokers, answering: await kafkaAnswers(endpoints.brokers) },
-    { name: 'schema-registry', pid: livePid(procs.registry, paths.home), address: endpoints.schemaRegistryUrl, answering: await registryAnswers(endpoints.schemaRegistryUrl) },
-  ];
+  const nodes = nodesOf(paths, env, recordedCount(paths));
+  const procs = processes(paths, nodes);
+  const endpoints = localEndpoints(ports(env), nodes.length);
+  const kafka = await Promise.all(
+    nodes.map(async (n, i) => ({ name: n.name, pid: livePid(procs.kafka[i]!, paths.home), address: `127.0.0.1:${n.kafkaPort}`, answering: await kafkaAnswers(`127.0.0.1:${n.kafkaPort}`) })),
+  );
+  return [...kafka, { name: 'schema-registry', pid: livePid(procs.registry, paths.home), address: endpoints.schemaRegistryUrl, answering: await registryAnswers(endpoints.schemaRegistryUrl) }];
 }
