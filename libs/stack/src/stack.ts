@@ -203,8 +203,10 @@ export async function stackUp(progress: (line: string) => void = () => undefined
 
   for (const [i, node] of nodes.entries()) {
     if (livePid(procs.kafka[i]!, paths.home) !== undefined) continue;
-    await ensurePortFree(node.kafkaPort, `Kafka ${node.name}`);
-    await ensurePortFree(node.controllerPort, `Kafka controller ${node.name}`);
+    // A one-node stack's node is named 'kafka': say "Kafka", as before there were clusters.
+    const label = nodes.length === 1 ? '' : ` ${node.name}`;
+    await ensurePortFree(node.kafkaPort, `Kafka${label}`);
+    await ensurePortFree(node.controllerPort, `Kafka controller${label}`);
     ensureDownloaded(paths, progress);
     progress(`starting Apache Kafka ${KAFKA_VERSION} (KRaft) ${node.name} on 127.0.0.1:${node.kafkaPort}`);
     startKafka(paths, node, nodes, procs.kafka[i]!);
