@@ -29,7 +29,9 @@ export async function sinchForStart(logger: Logger): Promise<SinchForStart> {
   process.env.OPTLINE_SINCH_API_URL = url;
   process.env.OPTLINE_SINCH_SERVICE_PLAN_ID = 'sandbox';
   process.env.OPTLINE_SINCH_API_TOKEN = apiToken;
-  logger.warn({ url }, 'OPTLINE_SINCH_SERVICE_PLAN_ID and OPTLINE_SINCH_API_TOKEN are not set: automatic replies go to a local Sinch sandbox that prints them; NO SMS is sent');
+  // info, not warn: a sandbox is what `start` without credentials is for (the demo); the banner says
+  // it in capitals, and a normal start prints no warning lines (issue #14).
+  logger.info({ url }, 'OPTLINE_SINCH_SERVICE_PLAN_ID and OPTLINE_SINCH_API_TOKEN are not set: automatic replies go to a local Sinch sandbox that prints them; NO SMS is sent');
   return {
     sandbox,
     lines: [`  sinch sandbox    ${url}  NO SMS IS SENT: set OPTLINE_SINCH_SERVICE_PLAN_ID and OPTLINE_SINCH_API_TOKEN to send replies`],
