@@ -39,6 +39,7 @@ export class SettingsWriter {
   private readonly topics: Topics;
   private readonly namespace: string;
   private readonly logger: Logger;
+  private stopped = false;
 
   constructor(private readonly options: SettingsWriterOptions) {
     const { config } = options;
@@ -59,6 +60,9 @@ export class SettingsWriter {
     const { kafka, taskGroup, namespace } = this;
     const admin = (this.admin = kafka.admin());
     await admin.connect();
+    // The API starts the writer without waiting for it (its group join can last a session
+    // timeout), so a stop may come first or midway: nothing is started after it.
+    if (this.stopped) return void (await admin.disconnect());
     const tasks = (this.tasks = new TaskManager<CoPartitionedGroup, undefined>({
       kafka, admin, groups: [taskGroup], groupId: this.group, logger: this.logger,
       // Task settings-writer-0: transactional id optline.settings-writer-0, stable across instances.
@@ -78,10 +82,12 @@ export class SettingsWriter {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
     await consumer.connect();
     await consumer.subscribe({ topic: taskGroup.inputs[0]!, fromBeginning: true });
+    if (this.stopped) return void (await consumer.disconnect());
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.process(payload) });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();

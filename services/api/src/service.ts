@@ -75,14 +75,19 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
     await producer.disconnect();
   };
   try {
-    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start()]);
-    await Promise.all([writer.start(), settings.openWrites()]);
-    // The Overview only: it catches up in the background and never holds readiness.
-    activity.start().catch((error: unknown) => logger.warn({ err: error }, 'overview: activity topics not read'));
+    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start(), settings.openWrites()]);
   } catch (error) {
     await stopAll();
     throw error;
   }
+  // The settings writer's group join is not waited for: after a crash it lasts until the dead
+  // member's session ends (~10 s), and only PUT sms-settings needs a writer (its command waits
+  // for the outcome, on this instance or another). Reads and the send check answer meanwhile.
+  writer.start().catch((error: unknown) => {
+    if (!stopping) logger.error({ err: error }, 'the settings writer did not start; settings changes wait for another instance\'s');
+  });
+  // The Overview only: it catches up in the background and never holds readiness.
+  activity.start().catch((error: unknown) => logger.warn({ err: error }, 'overview: activity topics not read'));
   const ready = Promise.all([
     caughtUp('blacklist', blacklist, logger, () => stopping).then(() => (caught.blacklist = true)),
     caughtUp('settings', settings, logger, () => stopping).then(() => (caught.settings = true)),
