@@ -4,24 +4,13 @@
 // the phone's state, like a reply: a manual clear and a STOP sent at the same moment are applied
 // one after the other, and the history says in which order.
 
+import type * as records from '@optline/schemas/records';
 import type { Fact, PhoneState } from './facts.ts';
 import { selectProfilesToUnsubscribe } from './profiles.ts';
 import { uuidV5 } from './uuid.ts';
 
-export interface BlacklistCommand {
-  /** Unique per change (the API's); an import line's is derived from project, phone and file line content. */
-  command_id: string;
-  project: string;
-  phone: string;
-  action: 'BLOCK' | 'CLEAR';
-  source: 'manual' | 'import';
-  /** The API caller. */
-  actor: string;
-  reason: string;
-  /** An imported line's `opted_out_at`: when the phone opted out elsewhere. */
-  opted_out_at: number | null;
-  requested_at: number;
-}
+/** An opt-out list change: a manual block or clear, or one line of an imported list. */
+export type BlacklistCommand = records.BlacklistCommand;
 
 /** What of the project's settings a command needs. */
 export interface CommandSettings {

@@ -2,31 +2,13 @@
 // The matcher writes these (optline.blacklist-history.v1, keyed `<project>:<phone>`) in the
 // transaction of the facts, so the history never says less or more than the blacklist did.
 
-import type { BlacklistSource, BlacklistStatus, Fact, PhoneState } from './facts.ts';
+import type * as records from '@optline/schemas/records';
+import type { BlacklistSource, Fact, PhoneState } from './facts.ts';
 
-export type BlacklistChangeKind =
-  | 'opted_out' | 'blocked_manually' | 'imported' | 'consent_tracked'
-  | 'opted_in' | 'consent_accepted' | 'cleared_manually' | 'reply_sent';
+export type BlacklistChangeKind = records.BlacklistChangeKind;
 
-/** One change of an entry (Avro BlacklistChange); fields that do not apply are null. */
-export interface BlacklistChange {
-  project: string;
-  phone: string;
-  at: number;
-  kind: BlacklistChangeKind;
-  /** The entry's status after the change; null when the phone is no longer on the list. */
-  status: BlacklistStatus | null;
-  source: BlacklistSource | null;
-  /** The reply (or command) that caused it. */
-  message_id: string | null;
-  body: string | null;
-  keyword: string | null;
-  /** The version of the project's settings the reply was matched with. */
-  settings_version: number | null;
-  blocked_at: number | null;
-  actor: string | null;
-  reason: string | null;
-}
+/** One change of an entry; fields that do not apply are null. */
+export type BlacklistChange = records.BlacklistChange;
 
 const BLOCK_KIND: Record<BlacklistSource, BlacklistChangeKind> = { keyword: 'opted_out', manual: 'blocked_manually', import: 'imported' };
 const CLEAR_KIND = { opt_in_keyword: 'opted_in', consent_accept: 'consent_accepted', manual: 'cleared_manually' } as const;

@@ -2,42 +2,20 @@
 // product page's. Every event_id is derived from what the event is about, so rebuilding an
 // event after a crash gives the same id and a consumer can de-duplicate.
 
+import type * as records from '@optline/schemas/records';
 import type { IncomingMessageFact, OptedInFact, OptedOutFact } from './facts.ts';
 import { uuidV5 } from './uuid.ts';
 
 export const ENQUEUE_FAILED_MESSAGE = 'Phone number is blacklisted by an opt-out keyword.';
 
-export interface CampaignEvent {
-  event_id: string;
-  project: string;
-  /** Null when no profile has the phone. */
-  customer_id: string | null;
-  status: 'incoming_message' | 'enqueue_failed' | 'auto_reply_sent' | 'auto_reply_failed';
-  action_type: 'sms';
-  timestamp: number;
-  message: string;
-  /** The customer's phone (message.from). */
-  sender: string;
-  /** The project's dedicated number (message.to); null when a send check does not know it. */
-  recipient: string | null;
-}
+/**
+ * A `tracking.campaign.v1` value: a reply's incoming_message, a refused send's enqueue_failed,
+ * an automatic reply's outcome. The core always knows the customer's phone, so `sender` is set.
+ */
+export type CampaignEvent = records.CampaignEvent & { sender: string };
 
-export interface ConsentEvent {
-  event_id: string;
-  project: string;
-  customer_id: string;
-  /** message.received_at */
-  timestamp: number;
-  /** When the consent was tracked. */
-  imported_timestamp: number;
-  action: 'reject' | 'accept';
-  source: 'sms_reply';
-  category: string;
-  /** message.from */
-  identification: string;
-  identification_type: 'phone';
-  message: string;
-}
+/** A `tracking.consent.v1` value: the reject (opt-out) or accept (opt-in) of one profile and category. */
+export type ConsentEvent = records.ConsentEvent;
 
 // Fixed namespace of optline's event ids (a random UUID, chosen once).
 const NAMESPACE = Buffer.from('3f1c2b7e9a4d4e0f8b6a5c2d1e0f9a8b', 'hex');

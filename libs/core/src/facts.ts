@@ -1,56 +1,26 @@
 // The matcher's vocabulary: its input message, the per-(project, phone) state it folds, and
-// the facts it decides. Field names are snake_case and times epoch milliseconds, because the
-// Avro schemas of the topics mirror these types.
+// the facts it decides. The types of what travels on a topic or sits in the store are the ones
+// generated from schemas/avro (@optline/schemas/records), narrowed or tagged here, never
+// written out again.
 
+import type * as records from '@optline/schemas/records';
+import type { Defaulted } from './record-types.ts';
 import type { ReplyIntent } from './reply-decision.ts';
 
-/** One inbound SMS, already routed to its project. */
-export interface InboundMessage {
-  message_id: string;
-  project: string;
-  /** Canonical sender phone. */
-  from: string;
-  /** Canonical dedicated number (or short code). */
-  to: string;
-  body: string;
-  received_at: number;
-}
+/** One inbound SMS, already routed to its project: the record's id as `message_id`. */
+export type InboundMessage = Pick<records.InboundSms, 'from' | 'to' | 'body' | 'received_at'> & { message_id: string; project: string };
 
-/** A profile known to have this phone number. */
-export interface ProfileRef {
-  customer_id: string;
-  /** Last SMS the project sent to this profile on this phone. */
-  last_sent_at: number | null;
-  /** Last update of the profile itself. */
-  updated_at: number | null;
-}
-
-export type BlacklistStatus = 'BLOCKED' | 'CONSENT_TRACKED';
-
+export type ProfileRef = records.ProfileRef;
+export type BlacklistStatus = records.BlacklistStatus;
 /** What put a phone on the blacklist: a keyword reply, an operator, or an imported list. */
-export type BlacklistSource = 'keyword' | 'manual' | 'import';
+export type BlacklistSource = records.BlacklistSource;
 
-export interface BlacklistState {
-  status: BlacklistStatus;
-  /** Keyword and message of the latest opt-out ('' and the command id for a manual or imported block). */
-  keyword: string;
-  message_id: string;
-  /** When the latest opt-out arrived (its received_at; for an import, when the phone opted out elsewhere). */
-  blocked_at: number;
-  updated_at: number;
-  /** Absent in states stored before the opt-out list existed: `keyword`. */
-  source?: BlacklistSource;
-  /** Who blocked by hand or imported, and why (null for a keyword opt-out). */
-  actor?: string | null;
-  reason?: string | null;
-}
+/** Source, actor and reason may be absent in states built before the opt-out list existed: `keyword`, null, null. */
+export type BlacklistState = Defaulted<records.BlacklistState, 'source' | 'actor' | 'reason'>;
 
 /** Everything the decision needs about one phone within one project. */
-export interface PhoneState {
-  profiles: ProfileRef[];
+export interface PhoneState extends Omit<records.PhoneState, 'blacklist'> {
   blacklist: BlacklistState | null;
-  /** message_id -> received_at of messages already decided, so a redelivery has no effect. */
-  processed: Record<string, number>;
 }
 
 export interface BlacklistedFact {
@@ -68,40 +38,17 @@ export interface BlacklistedFact {
   at?: number;
 }
 
-/** A reply that matched a keyword, with the profiles and categories its consent events are for. */
-interface KeywordReplyFact {
-  project: string;
-  phone: string;
-  message_id: string;
-  keyword: string;
-  received_at: number;
-  body: string;
-  sender: string;
-  recipient: string;
-  /** At most 10, most recently active first. */
-  customer_ids: string[];
-  categories: string[];
-}
-
 /** An opt-out: consent `reject` for each profile and category. */
-export interface OptedOutFact extends KeywordReplyFact {
+export interface OptedOutFact extends records.OptOutFact {
   type: 'opted_out';
 }
 
-export interface IncomingMessageFact {
+export interface IncomingMessageFact extends records.IncomingMessageFact {
   type: 'incoming_message';
-  project: string;
-  phone: string;
-  message_id: string;
-  received_at: number;
-  body: string;
-  sender: string;
-  recipient: string;
-  customer_id: string | null;
 }
 
 /** An opt-in keyword: consent `accept` for each profile and category. */
-export interface OptedInFact extends KeywordReplyFact {
+export interface OptedInFact extends records.OptInFact {
   type: 'opted_in';
 }
 
@@ -164,24 +111,8 @@ export interface ReplyDecidedFact {
  * A reply no keyword matched reads as a request to stop (`possibleOptOuts: flag`): it waits in
  * the review queue, keyed by `id`, and blocks nothing.
  */
-export interface PossibleOptOutFact {
+export interface PossibleOptOutFact extends records.PossibleOptOut {
   type: 'possible_opt_out';
-  /** Derived from project and message id, so a redelivery is the same item. */
-  id: string;
-  project: string;
-  phone: string;
-  message_id: string;
-  received_at: number;
-  body: string;
-  sender: string;
-  recipient: string;
-  /** The detector's explanation, its rule (`keyword_variant`, `keyword_typo`, `phrase`), the phrase's language and the words that matched. */
-  reason: string;
-  rule: string;
-  language: string | null;
-  evidence: string;
-  /** The configured keyword a variant or typo is of. */
-  keyword: string | null;
 }
 
 export type Fact =
@@ -189,10 +120,7 @@ export type Fact =
   | ConsentTrackedFact | ProfileUpdatedFact | ProfileRemovedFact | SmsSentFact | ReplyDecidedFact | PossibleOptOutFact;
 
 /** The value of a `sms.blacklist.v1` record (key `<project>:<phone>`). */
-export interface BlacklistEntry extends BlacklistState {
-  project: string;
-  phone: string;
-}
+export type BlacklistEntry = Defaulted<records.BlacklistEntry, 'source' | 'actor' | 'reason'>;
 
 export function emptyPhoneState(): PhoneState {
   return { profiles: [], blacklist: null, processed: {} };
@@ -214,14 +142,11 @@ export function isRecordedFact(fact: Fact): fact is RecordedFact {
 }
 
 /** A MatcherFact value as avsc reads and writes it. */
-export interface MatcherFactRecord {
-  fact: Record<string, Record<string, unknown>>;
-  /** When the matcher recorded it: assigns it to a window. */
-  recorded_at: number;
-}
+export type MatcherFactRecord = records.MatcherFact;
 
 /** The MatcherFact record of a fact, as the matcher publishes it. */
 export function factRecord(fact: RecordedFact, recordedAt: number): MatcherFactRecord {
   const { type, ...fields } = fact;
-  return { fact: { [FACT_BRANCHES[type]]: fields }, recorded_at: recordedAt };
+  // A computed key widens to an index signature; FACT_BRANCHES pairs each type with its branch.
+  return { fact: { [FACT_BRANCHES[type]]: fields } as MatcherFactRecord['fact'], recorded_at: recordedAt };
 }

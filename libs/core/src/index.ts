@@ -4,6 +4,7 @@ export * from './keywords.ts';
 export * from './phone.ts';
 export * from './settings.ts';
 export * from './compiled-settings.ts';
+export * from './record-types.ts';
 export * from './facts.ts';
 export * from './profiles.ts';
 export * from './decide.ts';

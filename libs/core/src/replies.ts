@@ -1,28 +1,27 @@
 // The settings' automatic replies (opt-out and opt-in confirmations, the help text) and the
 // possible opt-out policy: their rules, validated as part of the whole settings document.
 
+import type * as records from '@optline/schemas/records';
+import type { Frozen } from './record-types.ts';
 import { characterCount } from './keywords.ts';
 import { normalize } from './normalize.ts';
 
-export type ReplyKind = 'optOut' | 'optIn' | 'help';
+export type ReplyKind = records.ReplyKind;
 export const REPLY_KINDS: readonly ReplyKind[] = Object.freeze(['optOut', 'optIn', 'help']);
 
 /** Four concatenated GSM-7 segments (4 x 153): longer texts cost more than they say. */
 export const MAX_REPLY_LENGTH = 612;
 export const MAX_REPLIES = 100;
 
-export interface SmsReply {
-  readonly kind: ReplyKind;
-  readonly text: string;
-  /**
-   * The kind's keywords (configured spelling) this text answers, e.g. a French confirmation for
-   * `arret`; empty for the kind's default, used when no variant names the matched keyword.
-   */
-  readonly keywords: readonly string[];
-}
+/**
+ * An automatic reply text. `keywords` names the kind's keywords (configured spelling) it
+ * answers, e.g. a French confirmation for `arret`; empty for the kind's default, used when no
+ * variant names the matched keyword.
+ */
+export type SmsReply = Frozen<records.SmsReply>;
 
 /** What a reply that reads as a request to stop, but starts with no keyword, does. */
-export type PossibleOptOutPolicy = 'flag' | 'blacklist' | 'off';
+export type PossibleOptOutPolicy = records.PossibleOptOutPolicy;
 export const POSSIBLE_OPT_OUT_POLICIES: readonly PossibleOptOutPolicy[] = Object.freeze(['flag', 'blacklist', 'off']);
 export const DEFAULT_POSSIBLE_OPT_OUTS: PossibleOptOutPolicy = 'flag';
 

@@ -2,6 +2,7 @@
 // matcher can decide it in the same step as the blacklist and write the intent in the same
 // transaction as its cause.
 
+import type * as records from '@optline/schemas/records';
 import { REPLY_KIND_OF, type CompiledSettings } from './compiled-settings.ts';
 import { eventId, type CampaignEvent } from './events.ts';
 import type { InboundMessage, PhoneState, ReplyDecidedFact } from './facts.ts';
@@ -9,29 +10,8 @@ import { attributeIncomingMessage } from './profiles.ts';
 import type { ReplyKind } from './replies.ts';
 
 
-/** An SMS the replier owes: the value of `optline.replies.v1` (Avro ReplyIntent). */
-export interface ReplyIntent {
-  /** Deterministic per (project, message id, kind); Sinch's client_reference of the batch. */
-  event_id: string;
-  project: string;
-  kind: ReplyKind;
-  text: string;
-  /** The dedicated number the customer wrote to: the reply's sender. */
-  from: string;
-  /** The customer's canonical phone. */
-  to: string;
-  /** The inbound message this answers. */
-  message_id: string;
-  keyword: string;
-  /** The profile the incoming message is tracked to; null without one. */
-  customer_id: string | null;
-  /** The inbound message's received_at. */
-  received_at: number;
-  /** The inbound record's timestamp (ingress publishes just before its 2xx); null when unknown. */
-  inbound_at: number | null;
-  /** When the matcher decided it. */
-  decided_at: number;
-}
+/** An SMS the replier owes: the value of `optline.replies.v1`. */
+export type ReplyIntent = records.ReplyIntent;
 
 /** When a reply is decided, and the inbound record's timestamp (for the latency metric). */
 export interface DecisionTimes {

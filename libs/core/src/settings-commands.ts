@@ -1,34 +1,17 @@
 // Settings changes as commands, decided by one writer in order (SPEC.md: writes are
 // compare-and-set, and no update is lost when several API instances write at once).
 
+import type * as records from '@optline/schemas/records';
+import type { Frozen } from './record-types.ts';
 import { validateSettings, type NumberConflict, type SettingsError, type SmsSettings } from './settings.ts';
 
-/** A request to change a project's settings (Avro SettingsCommand). */
-export interface SettingsCommand {
-  readonly command_id: string;
-  readonly project: string;
-  /** The whole document as the client sent it, JSON. */
-  readonly document: string;
-  /** Apply only over this stored version (0: none yet); null: over whatever is stored. */
-  readonly if_match: number | null;
-  readonly requested_at: number;
-  /** The requester stops waiting then; a later decision applies nothing. */
-  readonly expires_at: number;
-}
+/** A request to change a project's settings. */
+export type SettingsCommand = Frozen<records.SettingsCommand>;
 
-export type SettingsOutcomeKind = 'stored' | 'invalid' | 'precondition_failed' | 'expired';
+export type SettingsOutcomeKind = records.SettingsOutcomeKind;
 
-/** What the writer did with a command (Avro SettingsOutcome). */
-export interface SettingsOutcome {
-  readonly command_id: string;
-  readonly project: string;
-  readonly outcome: SettingsOutcomeKind;
-  /** stored: the version written; precondition_failed: the version stored (0: none). */
-  readonly version: number | null;
-  readonly errors: readonly SettingsError[];
-  readonly conflicts: readonly NumberConflict[];
-  readonly decided_at: number;
-}
+/** What the writer did with a command. */
+export type SettingsOutcome = Frozen<records.SettingsOutcome>;
 
 /** The stored settings as the writer sees them, its own earlier decisions included. */
 export interface SettingsView {

@@ -1,49 +1,26 @@
 // A project's SMS settings: the model, whole-document validation (every broken field reported
 // in one answer, with a path), normalised output and versions.
 
+import type * as records from '@optline/schemas/records';
+import type { Defaulted, Frozen } from './record-types.ts';
 import { checkKeywords, dedupeKeywords, type KeywordViolation } from './keywords.ts';
 import { canonicalDedicatedNumber, PhoneNumberError } from './phone.ts';
 import { validatePossibleOptOuts, validateReplies, type PossibleOptOutPolicy, type SmsReply } from './replies.ts';
 
-export interface SmsSettings {
-  readonly project: string;
-  /** Track every inbound message as an `incoming_message` campaign event. */
-  readonly trackIncoming: boolean;
-  /** Use the opt-out keywords. */
-  readonly optOutEnabled: boolean;
-  /** Opt-out keywords, duplicates by normal form merged (first spelling kept). */
-  readonly keywords: readonly string[];
-  /** Opt-in keywords: a match clears the blacklist and records an opt-in. */
-  readonly optInKeywords: readonly string[];
-  /** Help keywords: a match sends the help reply and changes no blacklist entry. */
-  readonly helpKeywords: readonly string[];
-  /** Automatic replies: per kind at most one default and any keyword-specific variants. */
-  readonly replies: readonly SmsReply[];
-  /** What a reply that reads as a request to stop, but starts with no keyword, does. */
-  readonly possibleOptOuts: PossibleOptOutPolicy;
-  readonly consentCategories: readonly string[];
-  /** Canonical phone numbers (00...) or short codes. */
-  readonly dedicatedNumbers: readonly string[];
-  /** 1 for a project's first settings, then previous + 1. */
-  readonly version: number;
-  readonly updatedAt?: number;
-}
+/**
+ * A project's settings, validated and normalised: keyword lists with duplicates by normal form
+ * merged (first spelling kept), dedicated numbers canonical, version 1 for a project's first
+ * settings and then previous + 1. `updatedAt` is set when stored.
+ */
+export type SmsSettings = Defaulted<Frozen<records.SmsSettings>, 'updatedAt'>;
 
 export const MAX_CONSENT_CATEGORIES = 5;
 
-export interface SettingsError {
-  /** Path of the offending value, e.g. `keywords[3]` or `consentCategories`. */
-  readonly field: string;
-  readonly rule: string;
-  readonly message: string;
-}
+/** A broken field: the path of the offending value (e.g. `keywords[3]`), the rule and a sentence. */
+export type SettingsError = Frozen<records.SettingsFieldError>;
 
 /** A dedicated number that already belongs to another project (HTTP 409 territory). */
-export interface NumberConflict {
-  readonly field: string;
-  readonly number: string;
-  readonly project: string;
-}
+export type NumberConflict = Frozen<records.NumberConflict>;
 
 export type SettingsResult =
   | { ok: true; settings: SmsSettings }

@@ -1,35 +1,17 @@
 import { parseRfc3339, tryCanonicalDedicatedNumber, tryCanonicalPhone, type PhoneResult } from '@optline/core';
 import type { FieldError } from '@optline/http';
+import type { InboundSms } from '@optline/schemas';
 
-/** A Sinch SMS inbound (MO) callback body of the kinds ingress accepts. */
-export interface SinchInboundCallback {
-  type: 'mo_text' | 'mo_binary';
-  id: string;
-  from: string;
-  to: string;
-  body: string;
-  received_at: string;
-  sent_at?: string | null;
-  operator_id?: string | null;
-  client_reference?: string | null;
-  udh?: string | null;
-}
+/**
+ * A Sinch SMS inbound (MO) callback body of the kinds ingress accepts: the record's fields as
+ * Sinch names them, with its times as RFC 3339 text and its optional fields possibly absent.
+ */
+export type SinchInboundCallback = Pick<InboundSms, 'type' | 'id' | 'from' | 'to' | 'body'>
+  & Partial<Pick<InboundSms, 'operator_id' | 'client_reference' | 'udh'>>
+  & { received_at: string; sent_at?: string | null };
 
-/** The value of `sms.inbound.v1` (schemas/avro/InboundSms.avsc). */
-export interface InboundSms {
-  id: string;
-  type: 'mo_text' | 'mo_binary';
-  from: string;
-  to: string;
-  body: string;
-  received_at: number;
-  sent_at: number | null;
-  operator_id: string | null;
-  client_reference: string | null;
-  udh: string | null;
-  ingested_at: number;
-  source: string;
-}
+/** The value of `sms.inbound.v1`. */
+export type { InboundSms };
 
 const optionalString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 

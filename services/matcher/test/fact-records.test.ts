@@ -31,8 +31,8 @@ describe('matcherFactRecord', () => {
 
   it('gives an opt-in the message, the profiles and the categories its consent accept events need', () => {
     const optIn = decide(state, message('start'), settings).find((f) => f.type === 'opted_in')!;
-    expect(matcherFactRecord(optIn, 200)!.fact['dev.optline.OptInFact']).toMatchObject({
+    expect(matcherFactRecord(optIn, 200)!.fact).toMatchObject({ 'dev.optline.OptInFact': {
       keyword: 'start', body: 'start', sender: '00421905123456', recipient: '12345', customer_ids: ['a', 'b'], categories: ['sms', 'promo'],
-    });
+    } });
   });
 });

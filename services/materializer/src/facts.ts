@@ -27,7 +27,8 @@ export function unwrapFact(record: MatcherFactRecord): Fact {
   if (type === undefined) {
     throw new FactError('fact', 'fact_type_unknown', `fact must be one of ${Object.values(FACT_BRANCHES).join(', ')}; got ${branches.join(', ') || 'nothing'}`);
   }
-  const fields = record.fact[branches[0]!]!;
+  // One key, checked above: the branch's fields, whichever branch it is.
+  const fields = (record.fact as Record<string, Omit<Fact, 'type'>>)[branches[0]!]!;
   for (const field of ['project', 'phone', 'message_id'] as const) {
     if (fields[field] === '') throw new FactError(`fact.${field}`, `${field}_empty`, `${field} must not be empty`);
   }
