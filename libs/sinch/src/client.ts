@@ -14,6 +14,8 @@ export interface SinchClientOptions {
   /** One call's time limit; past it the outcome is unknown. Default 10 s. */
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** Sent as User-Agent, so that Sinch's logs (and the test server) tell instances apart. */
+  userAgent?: string;
 }
 
 /** What one POST came to. `unknown`: Sinch may or may not have accepted it (timeout, reset, 5xx). */
@@ -31,6 +33,12 @@ export interface DeliverOptions {
   giveUpAt: number;
   /** A previous attempt's outcome is unknown: look the batch up before sending. */
   lookUpFirst: boolean;
+  /**
+   * Not before this time (epoch ms): when the outcome is unknown because another process (a
+   * crashed or previous owner) may still have a call in flight, the look-up waits until that
+   * call must have ended, or it could miss a batch about to be accepted and send a second one.
+   */
+  notBefore?: number;
   /** Aborts the waits and calls (on stop); the outcome is then unknown and deliver throws. */
   signal?: AbortSignal;
   /** Called before each wait between attempts, e.g. to count retries. */
@@ -110,6 +118,8 @@ export class SinchClient {
   async deliver(batch: SendTextBatch & { client_reference: string }, opts: DeliverOptions): Promise<DeliveryResult> {
     const now = opts.now ?? Date.now;
     let unknown = opts.lookUpFirst;
+    const settle = (opts.notBefore ?? 0) - now();
+    if (settle > 0) await sleep(settle, undefined, opts.signal ? { signal: opts.signal } : undefined);
     for (let attempt = 0; ; attempt++) {
       let reason: string;
       let retryAfterMs: number | null = null;
@@ -140,7 +150,15 @@ export class SinchClient {
   }
 
   private headers(): Record<string, string> {
-    return { authorization: `Bearer ${this.options.apiToken}`, 'content-type': 'application/json', accept: 'application/json' };
+    return {
+      authorization: `Bearer ${this.options.apiToken}`, 'content-type': 'application/json', accept: 'application/json',
+      ...(this.options.userAgent === undefined ? {} : { 'user-agent': this.options.userAgent }),
+    };
+  }
+
+  /** The longest a call of this client can last: after it, a call made before has ended. */
+  get callLimitMs(): number {
+    return this.timeoutMs;
   }
 
   private signal(outer?: AbortSignal): AbortSignal {

@@ -47,6 +47,8 @@ export class SinchSandbox {
   readonly answeredAt = new Map<string, number>();
   /** POSTs received (accepted or not) and GET look-ups answered. */
   readonly calls = { posts: 0, lookups: 0 };
+  /** Every POST whose batch could be read, accepted or not: which reference, from which client, when. */
+  readonly postLog: Array<{ clientReference: string | undefined; userAgent: string | undefined; at: number }> = [];
   latencyMs: number;
   private readonly byReference = new Map<string, Batch[]>();
   private fault: ActiveFault | null = null;
@@ -133,6 +135,7 @@ export class SinchSandbox {
       return;
     }
     const text = await readBody(req);
+    this.postLog.push({ clientReference: referenceOf(text), userAgent: req.headers['user-agent'], at: Date.now() });
     if (fault?.kind === 'status') {
       if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
       await this.delay();
@@ -209,6 +212,15 @@ export class SinchSandbox {
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
+  }
+}
+
+function referenceOf(text: string): string | undefined {
+  try {
+    const ref = (JSON.parse(text) as { client_reference?: unknown }).client_reference;
+    return typeof ref === 'string' ? ref : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -103,6 +103,22 @@ describe('SinchClient.deliver', () => {
     expect(r).toMatchObject({ kind: 'sent', foundByLookup: true, attempts: 0 });
     expect(sandbox.count('rcrash')).toBe(1);
   });
+
+  it('notBefore: the look-up waits until a call another process may have in flight has ended, and then finds its batch', async () => {
+    // The other process's POST reaches Sinch 300 ms from now; a look-up now would miss it and send again.
+    const other = new Promise((r) => setTimeout(r, 300)).then(() => client().send(batch('rmove')));
+    const started = Date.now();
+    const r = await client().deliver(batch('rmove'), { ...forever(), lookUpFirst: true, notBefore: started + 600 });
+    await other;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    expect(r).toMatchObject({ kind: 'sent', foundByLookup: true, attempts: 0 });
+    expect(sandbox.count('rmove')).toBe(1);
+  });
+
+  it('sends its User-Agent, which the sandbox logs with each POST', async () => {
+    await new SinchClient({ apiUrl: url, servicePlanId: PLAN, apiToken: TOKEN, userAgent: 'optline-replier/test-1' }).send(batch('rua'));
+    expect(sandbox.postLog).toEqual([{ clientReference: 'rua', userAgent: 'optline-replier/test-1', at: expect.any(Number) }]);
+  });
 });
 
 describe('retry policy', () => {

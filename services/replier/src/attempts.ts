@@ -3,6 +3,7 @@
 
 import type { Kafka } from 'kafkajs';
 import { CompactedTail, type AvroSerde } from '@optline/kafka';
+import type { ReplyIntent } from '@optline/core';
 import type { Logger } from '@optline/runtime';
 
 export type AttemptStatus = 'STARTED' | 'SENT' | 'FAILED';
@@ -46,4 +47,9 @@ function keep(entries: Map<string, ReplyAttempt>, attempt: ReplyAttempt): void {
   const known = entries.get(attempt.event_id);
   if (known !== undefined && known.status !== 'STARTED' && attempt.status === 'STARTED') return;
   entries.set(attempt.event_id, attempt);
+}
+
+/** The attempt record of `intent` with this status, now. */
+export function attemptOf(intent: ReplyIntent, status: AttemptStatus, batchId: string | null, reason: string | null): ReplyAttempt {
+  return { event_id: intent.event_id, project: intent.project, status, at: Date.now(), batch_id: batchId, reason };
 }

@@ -4,13 +4,15 @@
 // commit in one transaction; a STARTED without an outcome is looked up by client_reference
 // before it is sent again. DESIGN.md says why.
 
+import { randomBytes } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { replyCampaignEvent, trackingKey, type ReplyIntent, type ReplyOutcome } from '@optline/core';
 import { AvroSerde, createKafka, deadLetterMessage, provision, stoppableConsumer } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
-import { AttemptTable, type ReplyAttempt } from './attempts.ts';
+import { AttemptTable, attemptOf, type ReplyAttempt } from './attempts.ts';
+import type { Done, Owned, Work } from './work.ts';
 import { replierMetrics, type ReplierMetrics } from './metrics.ts';
 import { PartitionProgress } from './progress.ts';
 import { replierTopology, type ReplierTopology } from './topology.ts';
@@ -24,31 +26,12 @@ export interface ReplierOptions extends ServiceOptions {
   metrics?: Registry;
 }
 
-interface Work {
-  intent: ReplyIntent;
-  partition: number;
-  offsets: bigint[];
-  /** A STARTED record exists from before: the outcome is unknown. */
-  unknown: boolean;
-}
-
-interface Done {
-  work: Work;
-  attempt: ReplyAttempt;
-  outcome: ReplyOutcome;
-}
-
-interface Owned {
-  producer: Producer;
-  progress: PartitionProgress;
-  outcomes: Done[];
-  dead: Message[];
-  committing: Promise<void> | null;
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 // Outcome transactions are small; a crashed owner's open one is aborted by the broker after this.
 const TRANSACTION_TIMEOUT_MS = 10_000;
+// A reply another process started is looked up only once a call it may have had in flight
+// must have ended (the call limit), plus this for clocks and the network.
+const SETTLE_MARGIN_MS = 1_000;
 
 export class Replier {
   readonly metrics: Registry;
@@ -73,7 +56,8 @@ export class Replier {
     this.topology = replierTopology(config);
     this.kafka = createKafka(config, logger, `${config.clientId}-replier`);
     this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
-    this.sinch = new SinchClient(options.sinch);
+    // Which instance made a call, in Sinch's logs (and the test server's).
+    this.sinch = new SinchClient({ userAgent: `optline-replier/${randomBytes(4).toString('hex')} (${config.clientId}; pid ${process.pid})`, ...options.sinch });
     this.maxInFlight = options.maxInFlight ?? 256;
     this.giveUpMs = options.giveUpMs ?? DAY_MS;
     this.metrics = options.metrics ?? createMetricsRegistry('replier');
@@ -100,6 +84,7 @@ export class Replier {
       for (const [partition, owned] of this.owned) {
         if (assigned.has(partition)) continue;
         this.owned.delete(partition);
+        owned.lost.abort();
         void owned.producer.disconnect().catch(() => undefined);
       }
       this.claim = this.claimAll([...assigned]);
@@ -136,7 +121,7 @@ export class Replier {
       // previous owner and ends its open transaction, so its outcome records are final below.
       const tx = await producer.transaction();
       await tx.abort();
-      this.owned.set(partition, { producer, progress: new PartitionProgress(), outcomes: [], dead: [], committing: null });
+      this.owned.set(partition, { producer, lost: new AbortController(), progress: new PartitionProgress(), outcomes: [], dead: [], committing: null });
     }));
     // Everything the previous owners recorded, before any of their replies is looked at.
     await this.attempts.sync(60_000);
@@ -168,13 +153,13 @@ export class Replier {
         running.offsets.push(offset);
         continue;
       }
-      const work: Work = { intent, partition: batch.partition, offsets: [offset], unknown: known !== undefined };
+      const work: Work = { intent, partition: batch.partition, offsets: [offset], unknown: known !== undefined, startedAt: known?.at ?? null };
       this.inFlight.set(intent.event_id, work);
       (work.unknown ? ready : fresh).push(work);
     }
     if (fresh.length > 0) {
       // Durable before any call: after a crash these are looked up, never blindly re-sent.
-      const records = fresh.map((w) => this.attemptRecord(w.intent, 'STARTED', null, null));
+      const records = fresh.map((w) => attemptOf(w.intent, 'STARTED', null, null));
       await this.produceAttempts(records);
       for (const r of records) this.attempts.remember(r);
     }
@@ -208,12 +193,18 @@ export class Replier {
 
   private async deliver(work: Work): Promise<void> {
     const { intent } = work;
+    const lost = this.owned.get(work.partition)?.lost.signal;
+    if (lost === undefined || lost.aborted) return void this.inFlight.delete(intent.event_id);
     let result: DeliveryResult;
     try {
       result = await this.sinch.deliver(
         { from: msisdn(intent.from), to: [msisdn(intent.to)], body: intent.text, client_reference: intent.event_id },
         {
-          giveUpAt: intent.received_at + this.giveUpMs, lookUpFirst: work.unknown, signal: this.stopping.signal,
+          giveUpAt: intent.received_at + this.giveUpMs, lookUpFirst: work.unknown,
+          ...(work.startedAt === null ? {} : { notBefore: work.startedAt + this.sinch.callLimitMs + SETTLE_MARGIN_MS }),
+          // Once the partition moved, its next owner looks this reply up and sends it if need be:
+          // a call from here as well could reach Sinch after that look-up, a second batch.
+          signal: AbortSignal.any([this.stopping.signal, lost]),
           onRetry: (reason, waitMs) => {
             this.m.retries.inc();
             this.options.logger.debug({ event_id: intent.event_id, reason, waitMs }, 'Sinch call failed; retrying');
@@ -221,8 +212,9 @@ export class Replier {
         },
       );
     } catch (err) {
-      // Stopping: the outcome stays unknown (STARTED) and is looked up after the restart.
-      if (!this.stopping.signal.aborted) this.options.logger.error({ err, event_id: intent.event_id }, 'reply delivery failed unexpectedly');
+      // Stopping or moved: the outcome stays unknown (STARTED) and is looked up by the next owner.
+      if (lost.aborted) this.inFlight.delete(intent.event_id);
+      else if (!this.stopping.signal.aborted) this.options.logger.error({ err, event_id: intent.event_id }, 'reply delivery failed unexpectedly');
       return;
     }
     const at = Date.now();
@@ -233,7 +225,7 @@ export class Replier {
     } else {
       this.options.logger.warn({ event_id: intent.event_id, reason: result.reason }, 'reply not sent');
     }
-    const attempt = this.attemptRecord(intent, result.kind === 'sent' ? 'SENT' : 'FAILED', result.kind === 'sent' ? result.batch.id : null, result.kind === 'failed' ? result.reason : null);
+    const attempt = attemptOf(intent, result.kind === 'sent' ? 'SENT' : 'FAILED', result.kind === 'sent' ? result.batch.id : null, result.kind === 'failed' ? result.reason : null);
     const owned = this.owned.get(work.partition);
     if (!owned) {
       // The partition moved: its next owner finds the STARTED record and looks the reply up.
@@ -306,7 +298,4 @@ export class Replier {
     await this.started!.send({ topic: this.topology.writes.attempts, acks: -1, messages: records.map((r) => ({ key: r.event_id, value: encode(r) })) });
   }
 
-  private attemptRecord(intent: ReplyIntent, status: ReplyAttempt['status'], batchId: string | null, reason: string | null): ReplyAttempt {
-    return { event_id: intent.event_id, project: intent.project, status, at: Date.now(), batch_id: batchId, reason };
-  }
 }
