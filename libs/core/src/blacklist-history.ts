@@ -25,6 +25,8 @@ export function blacklistChanges(facts: readonly Fact[], after: PhoneState, sett
   };
   const status = after.blacklist?.status ?? null;
   for (const fact of facts) {
+    // Most facts (every reply's incoming_message) change no entry: nothing is built for them.
+    if (fact.type !== 'blacklisted' && fact.type !== 'blacklist_cleared' && fact.type !== 'consent_tracked') continue;
     const base = { project: fact.project, phone: fact.phone, status, settings_version: null, blocked_at: null, actor: null, reason: null, body: null, keyword: null, source: null };
     if (fact.type === 'blacklisted') {
       const source = fact.source ?? 'keyword';
