@@ -3,7 +3,7 @@
 // of them alike), the median run counts, and a case can be compared with a baseline measured
 // in the same process. Progress goes to stderr, the table to stdout.
 
-import type { Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 
 export interface BenchCase {
   name: string;
@@ -114,4 +114,27 @@ export async function deleteNamespace(kafka: Kafka, namespace: string): Promise<
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
   if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
   await admin.disconnect();
+}
+
+/** utime + stime in clock ticks from the text of /proc/<pid>/stat (the name in parentheses may hold spaces). */
+export function cpuTicksOfStat(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Creates topics and waits for their leaders. The local broker under load sometimes answers
+ * the leader wait with UNKNOWN_TOPIC_OR_PARTITION: retried a few times, as it is retriable.
+ */
+export async function createTopicsRetrying(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }

@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { AvroSerde, createKafka, provision, topicConfig, type Topics } from '@optline/kafka';
 import { createLogger, createMetricsRegistry, loadConfig, type OptlineConfig } from '@optline/runtime';
 import { Matcher } from '@optline/matcher';
 import { ChangelogReader, RocksDbStore } from '@optline/state-store';
-import { deleteNamespace, formatTable, median } from './harness.ts';
+import { createTopicsRetrying, deleteNamespace, formatTable, median } from './harness.ts';
+import { sendAll, sustainedRate as sustainedRateOf, writeBacklog } from './matcher-backlog.ts';
 
 // 200k: a smaller backlog drains in about one transaction per partition, too coarse to time.
 const MESSAGES = Number(process.env.OPTLINE_BENCH_MATCHER_MESSAGES ?? 200_000);
@@ -22,61 +23,15 @@ const RUNS = Number(process.env.OPTLINE_BENCH_MATCHER_RUNS ?? 3);
 const PROFILES = Number(process.env.OPTLINE_BENCH_MATCHER_PROFILES ?? 1_000_000);
 const TIMEOUT_MS = 120_000;
 const TARGET = 0.7;
-const TO = '700700';
 
 const log = (line: string) => process.stderr.write(`matcher: ${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-async function sendAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000) });
-}
-
-/**
- * Rate over the 10 %..100 % stretch of a drain: the first tenth (group join, task opening,
- * JIT warm-up) is excluded, so this is the sustained rate.
- */
-async function sustainedRate(processed: () => Promise<number> | number, total: number): Promise<number> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  let from: { n: number; t: number } | undefined;
-  while (true) {
-    const n = await processed();
-    const t = performance.now();
-    if (!from && n >= total * 0.1) from = { n, t };
-    if (n >= total) return ((n - from!.n) / (t - from!.t)) * 1000;
-    if (Date.now() > deadline) throw new Error(`bench matcher: ${n} of ${total} records processed within ${TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const sustainedRate = (processed: () => Promise<number> | number, total: number) =>
+  sustainedRateOf(processed, total, { timeoutMs: TIMEOUT_MS, label: 'bench matcher' });
 
 /** One namespace with the settings and a backlog of replies on its inbound topic. */
-async function backlog(base: OptlineConfig, run: number): Promise<{ config: OptlineConfig; topics: Topics; kafka: Kafka }> {
-  const config = { ...base, topicNamespace: `bench-matcher-${randomUUID().slice(0, 8)}` };
-  const { topics } = await provision(config);
-  const kafka = createKafka(config);
-  const serde = new AvroSerde(config.schemaRegistryUrl, topics);
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  const settings = {
-    project: 'bench', version: 1, trackIncoming: true, optOutEnabled: true, keywords: ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit'],
-    optInKeywords: ['start'], consentCategories: ['sms'], dedicatedNumbers: [TO], updatedAt: Date.now(),
-  };
-  await producer.send({ topic: topics.settings.name, acks: -1, messages: [{ key: 'bench', value: await serde.encode(topics.settings.name, settings) }] });
-  const now = Date.now();
-  const messages: Message[] = [];
-  for (let i = 0; i < MESSAGES; i++) {
-    const phone = `0042190${run}${String(i % PHONES).padStart(6, '0')}`;
-    // Mostly conversation, some opt-outs and opt-ins: every path of the decision is exercised.
-    const body = i % 20 === 0 ? 'STOP' : i % 20 === 10 ? 'Start' : `Thanks, see you at ${i % 24}:00`;
-    const value = await serde.encode(topics.inbound.name, {
-      id: `bench-${run}-${i}`, type: 'mo_text', from: phone, to: TO, body, received_at: now + i, sent_at: null, operator_id: null,
-      client_reference: null, udh: null, ingested_at: now + i, source: 'bench',
-    });
-    messages.push({ key: phone, value });
-  }
-  await sendAll(producer, topics.inbound.name, messages);
-  await producer.disconnect();
-  return { config, topics, kafka };
-}
+const backlog = (base: OptlineConfig, run: number) => writeBacklog(base, { prefix: 'bench-matcher', messages: MESSAGES, phones: PHONES, run });
 
 /**
  * The baseline: each fetched batch produced as is to another topic. `transactional`: with one
@@ -89,16 +44,7 @@ async function passthrough(kafka: Kafka, topics: Topics, config: OptlineConfig, 
   const name = `${config.topicNamespace}.passthrough${transactional ? '-tx' : ''}${outputsPerInput === 1 ? '' : '-n'}`;
   const admin = kafka.admin();
   await admin.connect();
-  // The local broker under load sometimes answers the leader wait with UNKNOWN_TOPIC_OR_PARTITION.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics({ topics: [topicConfig({ name, valueSchema: null, compacted: false, doc: '' }, config)], waitForLeaders: true });
-      break;
-    } catch (error) {
-      if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
-    }
-  }
+  await createTopicsRetrying(admin, [topicConfig({ name, valueSchema: null, compacted: false, doc: '' }, config)]);
   await admin.disconnect();
   const producers = transactional
     ? Array.from({ length: config.partitions }, (_, p) => kafka.producer({ transactionalId: `${name}.${p}`, idempotent: true, maxInFlightRequests: 1 }))

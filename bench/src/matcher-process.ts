@@ -1,0 +1,22 @@
+// The matcher in a process of its own, for `bench matcher-vs-streams`: its CPU time is then
+// the process's (/proc/<pid>/stat), as the JVM's is. Configured by the OPTLINE_* environment;
+// prints "ready" once started and stops on SIGTERM.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, createMetricsRegistry, loadConfig } from '@optline/runtime';
+import { Matcher } from '@optline/matcher';
+
+const stateDir = await mkdtemp(join(tmpdir(), 'bench-mvs-matcher-'));
+const matcher = new Matcher({
+  config: { ...loadConfig(), stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'),
+  concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ?? 4),
+});
+await matcher.start();
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  void matcher.stop().finally(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
