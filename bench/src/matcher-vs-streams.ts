@@ -169,11 +169,9 @@ async function checkOutputs(b: Backlog, drains: Map<string, Drain>, tag: string)
   }
   log(`${tag} checking outputs (decoding every record of every side)`);
   const t0 = performance.now();
-  const digests = new Map<string, TopicDigest[]>();
-  for (const [name, d] of drains) {
-    const map = await digestTopics(b.kafka, serde, d.outputs);
-    digests.set(name, d.outputs.map((t) => map.get(t)!));
-  }
+  // One consumer for every side's topics: each group join costs the broker's initial rebalance delay.
+  const all = await digestTopics(b.kafka, serde, [...drains.values()].flatMap((d) => d.outputs));
+  const digests = new Map<string, TopicDigest[]>([...drains].map(([name, d]) => [name, d.outputs.map((t) => all.get(t)!)]));
   log(`${tag} outputs decoded and digested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const what = ['blacklist', 'blacklist history', 'facts'];
   const ref = digests.get('optline matcher')!;

@@ -100,5 +100,7 @@ public final class Main {
     }));
     streams.start();
     stopped.await();
+    // A client that ended in ERROR (a failed thread) must not look like a clean stop to the bench.
+    if (streams.state() == KafkaStreams.State.ERROR) System.exit(1);
   }
 }

@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class PhoneProcessor implements Processor<String, byte[], String, byte[]> {
   static final long PROCESSED_RETENTION_MS = 25L * 60 * 60 * 1000;
+  private static final Object GLOBAL_ITERATION = new Object();
 
   private final Registry registry;
   private final Outputs outputs;
@@ -127,11 +128,16 @@ final class PhoneProcessor implements Processor<String, byte[], String, byte[]> 
     Settings s = project == null ? null : current(project);
     if (s != null && s.dedicatedNumbers.contains(to)) return s;
     ownerOfNumber.clear();
-    try (KeyValueIterator<String, byte[]> all = settingsStore.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, byte[]> kv = all.next();
-        Settings candidate = current(kv.key);
-        if (candidate != null) for (String n : candidate.dedicatedNumbers) ownerOfNumber.put(n, candidate.project);
+    // One iterator of the global store at a time: Streams 4.1's open-iterator metric of a store
+    // shared by all stream threads is not safe to open and close concurrently (an NPE in
+    // OpenIterators.remove with 2 threads).
+    synchronized (GLOBAL_ITERATION) {
+      try (KeyValueIterator<String, byte[]> all = settingsStore.all()) {
+        while (all.hasNext()) {
+          KeyValue<String, byte[]> kv = all.next();
+          Settings candidate = current(kv.key);
+          if (candidate != null) for (String n : candidate.dedicatedNumbers) ownerOfNumber.put(n, candidate.project);
+        }
       }
     }
     project = ownerOfNumber.get(to);
