@@ -9,12 +9,25 @@ export interface TopicSpec {
   doc: string;
   /** A fixed partition count, for topics whose order is the point (one writer, in order); else the config's. */
   partitions?: number;
-  /** retention.ms of a topic that keeps records longer than the broker's default. */
+  /** retention.ms set on the topic (a compacted topic with it is `compact,delete`). */
   retentionMs?: number;
+  /** segment.ms: how long before records can be deleted by retention at the latest. */
+  segmentMs?: number;
 }
 
 /** History of opt-out list changes: 5 years, longer than the TCPA's 4-year limitation period for claims. */
 export const BLACKLIST_HISTORY_RETENTION_MS = 5 * 366 * 24 * 60 * 60 * 1000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Reply intents: long past their 24 h give-up time; a segment is deletable a day after it opened. */
+export const REPLIES_RETENTION_MS = 7 * DAY_MS;
+export const REPLIES_SEGMENT_MS = DAY_MS;
+/**
+ * A reply's delivery record must outlive every copy of the reply on the replies topic (or a
+ * replier reading it again, e.g. after its group's offsets expired, would not know it was sent):
+ * longer than the replies' retention plus one segment. After that it is deleted, not kept for ever.
+ */
+export const REPLY_ATTEMPTS_RETENTION_MS = REPLIES_RETENTION_MS + REPLIES_SEGMENT_MS + DAY_MS;
 
 /** Every topic of SPEC.md's table and the internal ones, in one place. */
 export const TOPICS = {
@@ -33,8 +46,8 @@ export const TOPICS = {
   consentTracked: { name: 'optline.consent-tracked.v1', valueSchema: 'ConsentTracked', compacted: false, doc: 'internal: the materializer tracked an opt-out\'s consent events, keyed by canonical phone; co-partitioned with sms.inbound.v1, read by the matcher' },
   phoneStateChangelog: { name: 'optline.matcher.phone-state-changelog.v1', valueSchema: 'PhoneState', compacted: true, doc: 'internal: changelog of the matcher phone-state store, keyed <project>:<phone>; co-partitioned with sms.inbound.v1' },
   customerPhoneChangelog: { name: 'optline.matcher.customer-phone-changelog.v1', valueSchema: 'CustomerPhone', compacted: true, doc: 'internal: changelog of the matcher customer -> phone store, keyed <project>:<customer_id>; partitioned as customers.v1' },
-  replies: { name: 'optline.replies.v1', valueSchema: 'ReplyIntent', compacted: false, doc: 'internal: replies the matcher decided (written in the transaction of their cause) for the replier, keyed <project>:<phone>' },
-  replyAttempts: { name: 'optline.replier.attempts.v1', valueSchema: 'ReplyAttempt', compacted: true, doc: 'internal: the replier\'s delivery record per reply (STARTED before calling Sinch, then SENT or FAILED), keyed event_id' },
+  replies: { name: 'optline.replies.v1', valueSchema: 'ReplyIntent', compacted: false, retentionMs: REPLIES_RETENTION_MS, segmentMs: REPLIES_SEGMENT_MS, doc: 'internal: replies the matcher decided (written in the transaction of their cause) for the replier, keyed <project>:<phone>' },
+  replyAttempts: { name: 'optline.replier.attempts.v1', valueSchema: 'ReplyAttempt', compacted: true, retentionMs: REPLY_ATTEMPTS_RETENTION_MS, doc: 'internal: the replier\'s delivery record per reply (STARTED before calling Sinch, then SENT or FAILED), keyed event_id' },
   blacklistCommands: { name: 'optline.blacklist-commands.v1', valueSchema: 'BlacklistCommand', compacted: false, doc: 'internal: opt-out list changes from the API (manual block/clear, imported lines), keyed by canonical phone; co-partitioned with sms.inbound.v1, read by the matcher' },
   blacklistHistory: { name: 'optline.blacklist-history.v1', valueSchema: 'BlacklistChange', compacted: false, retentionMs: BLACKLIST_HISTORY_RETENTION_MS, doc: 'internal: every change of a blacklist entry with what explains it, keyed <project>:<phone>; written by the matcher, read by the api' },
   possibleOptOuts: { name: 'optline.possible-opt-outs.v1', valueSchema: 'PossibleOptOut', compacted: true, doc: 'internal: the review queue of possible opt-outs (possibleOptOuts: flag), keyed <project>:<id>; written by the matcher, read by the api' },
@@ -61,13 +74,14 @@ export type TopicSizing = Pick<OptlineConfig, 'partitions' | 'replicationFactor'
 
 export function topicConfig(spec: TopicSpec, config: TopicSizing, partitions?: number): ITopicConfig {
   const configEntries = [
-    { name: 'cleanup.policy', value: spec.compacted ? 'compact' : 'delete' },
+    { name: 'cleanup.policy', value: spec.compacted ? (spec.retentionMs === undefined ? 'compact' : 'compact,delete') : 'delete' },
     // Set on the topic, not left to the broker's default: a managed cluster's default is often 1,
     // and then acks=all (what ingress waits for before its 2xx) can mean a single copy.
     { name: 'min.insync.replicas', value: String(config.minInsyncReplicas ?? defaultMinInsyncReplicas(config.replicationFactor)) },
   ];
   if (spec.compacted) configEntries.push({ name: 'min.cleanable.dirty.ratio', value: '0.1' });
   if (spec.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(spec.retentionMs) });
+  if (spec.segmentMs !== undefined) configEntries.push({ name: 'segment.ms', value: String(spec.segmentMs) });
   return { topic: spec.name, numPartitions: partitions ?? spec.partitions ?? config.partitions, replicationFactor: config.replicationFactor, configEntries };
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@optline/runtime';
 import { clusterTooSmall, topicConfig, TOPICS } from '../src/topics.ts';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const entry = (cfg: ReturnType<typeof topicConfig>, name: string) => cfg.configEntries?.find((e) => e.name === name)?.value;
 
 describe('topicConfig: replication and min.insync.replicas', () => {
@@ -26,6 +28,20 @@ describe('topicConfig: replication and min.insync.replicas', () => {
   it('a caller that gives no min ISR gets the default rule', () => {
     expect(entry(topicConfig(TOPICS.facts, { partitions: 2, replicationFactor: 3 }), 'min.insync.replicas')).toBe('2');
     expect(entry(topicConfig(TOPICS.facts, { partitions: 2, replicationFactor: 2 }), 'min.insync.replicas')).toBe('2');
+  });
+});
+
+describe('topicConfig: the replier\'s attempts are kept as long as their replies, no longer', () => {
+  it('every copy of a reply intent is gone before its delivery record is, and the records do not pile up for ever', () => {
+    const replies = topicConfig(TOPICS.replies, loadConfig({}));
+    const attempts = topicConfig(TOPICS.replyAttempts, loadConfig({}));
+    // A reply can be read until its segment is deleted: retention after the segment's last record, which
+    // is at most segment.ms after its first.
+    const replyReadableFor = Number(entry(replies, 'retention.ms')) + Number(entry(replies, 'segment.ms'));
+    expect(replyReadableFor).toBeLessThanOrEqual(8 * DAY_MS);
+    expect(Number(entry(attempts, 'retention.ms'))).toBeGreaterThan(replyReadableFor);
+    expect(entry(attempts, 'cleanup.policy')).toBe('compact,delete');
+    expect(entry(replies, 'cleanup.policy')).toBe('delete');
   });
 });
 

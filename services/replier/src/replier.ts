@@ -155,7 +155,10 @@ export class Replier {
       }
       const work: Work = { intent, partition: batch.partition, offsets: [offset], unknown: known !== undefined, startedAt: known?.at ?? null };
       this.inFlight.set(intent.event_id, work);
-      (work.unknown ? ready : fresh).push(work);
+      // Read too late (the replier was down, or its offsets expired and it read from the start):
+      // a confirmation days after the STOP is worse than none (SPEC: up to 24 h, then failed).
+      if (known === undefined && Date.now() > intent.received_at + this.giveUpMs) this.tooLate(owned, work);
+      else (work.unknown ? ready : fresh).push(work);
     }
     if (fresh.length > 0) {
       // Durable before any call: after a crash these are looked up, never blindly re-sent.
@@ -164,7 +167,7 @@ export class Replier {
       for (const r of records) this.attempts.remember(r);
     }
     for (const work of [...ready, ...fresh]) void this.deliver(work);
-    if (owned.progress.advanced()) this.commit(batch.partition, owned);
+    if (owned.progress.advanced() || owned.outcomes.length > 0) this.commit(batch.partition, owned);
     while (this.inFlight.size >= this.maxInFlight && !this.stopping.signal.aborted) {
       await new Promise<void>((resolve) => {
         this.slot = resolve;
@@ -236,6 +239,12 @@ export class Replier {
     this.commit(work.partition, owned);
   }
 
+  private tooLate(owned: Owned, work: Work): void {
+    const at = Date.now();
+    const reason = `gave up: not sent within ${hours(this.giveUpMs)} of the message (read ${hours(at - work.intent.received_at)} after it)`;
+    owned.outcomes.push({ work, attempt: attemptOf(work.intent, 'FAILED', null, reason), outcome: { kind: 'failed', at, reason } });
+  }
+
   /** Group commit: one transaction at a time per partition, taking every outcome queued meanwhile. */
   private commit(partition: number, owned: Owned): void {
     if (owned.committing) return;
@@ -299,3 +308,5 @@ export class Replier {
   }
 
 }
+
+const hours = (ms: number) => `${Number((ms / 3_600_000).toFixed(ms < 36_000_000 ? 1 : 0))} h`;

@@ -129,6 +129,17 @@ describe('replier', () => {
     expect(sandbox.calls.posts - posts).toBe(1);
   });
 
+  it('a reply first read after its give-up time (the replier was down for a day) is auto_reply_failed, never sent late', async () => {
+    const project = uniqueName('p');
+    const late = intent(project, 1, 'optOut', Date.now() - 25 * 60 * 60 * 1000);
+    const posts = sandbox.calls.posts;
+    await publish(producer, serde, topics, [late]);
+    await until('the failure event', () => campaign.of(project).length === 1);
+    expect(campaign.of(project)[0]).toMatchObject({ status: 'auto_reply_failed', message: expect.stringContaining('not sent within 24 h') });
+    expect(sandbox.calls.posts - posts).toBe(0);
+    expect(sandbox.count(late.event_id)).toBe(0);
+  });
+
   it('gives up when the give-up time passes while Sinch keeps failing', async () => {
     await replier.stop();
     replier = newReplier(3000);
