@@ -3,3 +3,4 @@ export * from './store.ts';
 export * from './pending.ts';
 export * from './partition.ts';
 export * from './changelog.ts';
+export * from './write-behind.ts';

@@ -1,4 +1,5 @@
 import type { Checkpoint, KeyValueStore, StoreOp } from './store.ts';
+import type { WriteBehind } from './write-behind.ts';
 
 export interface ValueSerde<V> {
   encode(value: V): Buffer | Promise<Buffer>;
@@ -55,17 +56,30 @@ export class PendingWrites<V> {
     private readonly store: KeyValueStore,
     private readonly serde: ValueSerde<V>,
     private readonly cache?: ValueCache<V>,
+    /** Committed writes not yet in the store: newer than the store's values. */
+    private readonly held?: WriteBehind,
   ) {}
 
-  /** Loads the keys not yet known: from the cache, the rest in one RocksDB multi-get. */
+  /** Loads the keys not yet known: from the cache, the held writes, the rest in one RocksDB multi-get. */
   async prefetch(keys: Iterable<string>): Promise<void> {
     const missing: string[] = [];
     for (const key of new Set(keys)) {
       if (this.values.has(key)) continue;
       const cached = this.cache?.get(key);
-      if (cached === undefined) missing.push(key);
-      else this.values.set(key, cached);
+      if (cached !== undefined) {
+        this.values.set(key, cached);
+        continue;
+      }
+      const bytes = this.held?.get(key);
+      if (bytes === undefined) {
+        missing.push(key);
+        continue;
+      }
+      const value = bytes === null ? null : await this.serde.decode(bytes);
+      this.values.set(key, value);
+      this.cache?.set(key, value);
     }
+    if (missing.length === 0) return;
     const found = await this.store.getMany(missing);
     for (const [i, key] of missing.entries()) {
       const bytes = found[i];
@@ -78,6 +92,11 @@ export class PendingWrites<V> {
   async get(key: string): Promise<V | undefined> {
     if (!this.values.has(key)) await this.prefetch([key]);
     return this.values.get(key) ?? undefined;
+  }
+
+  /** The value of a key already loaded (null: absent), without a promise; undefined when not loaded. */
+  peek(key: string): V | null | undefined {
+    return this.values.get(key);
   }
 
   set(key: string, value: V): void {
@@ -105,7 +124,9 @@ export class PendingWrites<V> {
     const changes: Change[] = [];
     for (const key of this.dirty) {
       const value = this.values.get(key) ?? null;
-      changes.push({ key, value: value === null ? null : await this.serde.encode(value) });
+      let bytes = value === null ? null : this.serde.encode(value);
+      if (bytes instanceof Promise) bytes = await bytes;
+      changes.push({ key, value: bytes });
     }
     return changes;
   }

@@ -6,7 +6,7 @@ export interface MatcherSettings {
   sessionTimeoutMs: number;
   /** OPTLINE_MATCHER_CONCURRENCY (default 4): input partitions processed at once. */
   concurrency: number;
-  /** OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION (default 10000): larger transactions write a changed key's state once for more replies. */
+  /** OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION (default 40000): larger transactions write a changed key's state once for more replies. */
   maxRecordsPerTransaction: number;
 }
 
@@ -25,6 +25,6 @@ export function loadMatcherSettings(env: NodeJS.ProcessEnv = process.env): Match
   return {
     sessionTimeoutMs: session,
     concurrency: whole(env, 'OPTLINE_MATCHER_CONCURRENCY', 4, 1, 64),
-    maxRecordsPerTransaction: whole(env, 'OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION', 10_000, 1, 50_000),
+    maxRecordsPerTransaction: whole(env, 'OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION', 40_000, 1, 50_000),
   };
 }

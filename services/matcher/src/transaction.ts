@@ -1,6 +1,6 @@
 import type { KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import { commitTransaction, sinks, type Encoders, type OutputRecord, type Task } from '@optline/kafka';
-import { applyChanges, PendingWrites, type Change, type Checkpoint, type RocksDbStore, type ValueCache } from '@optline/state-store';
+import { PendingWrites, type Change, type Checkpoint, type RocksDbStore, type ValueCache, type WriteBehind } from '@optline/state-store';
 import type { MatcherMetrics } from './metrics.ts';
 import { processChunk, type TaskGroup } from './processing.ts';
 
@@ -9,6 +9,8 @@ export interface TaskStores {
   store: RocksDbStore | undefined;
   /** Committed values of the store, decoded: hot phones skip RocksDB and Avro. */
   cache: ValueCache<unknown>;
+  /** Committed changes not yet written to the store (flushed every few transactions, and on close). */
+  held: WriteBehind;
 }
 
 export type MatcherTask = Task<TaskGroup, TaskStores>;
@@ -16,8 +18,9 @@ export type MatcherTask = Task<TaskGroup, TaskStores>;
 /**
  * Processes records of one input partition in ONE transaction of the task's producer: the
  * outputs, the changelog records of the changed state and the input offset commit together.
- * The store is written only after the commit, with the changelog position it now reflects;
- * if anything fails the transaction is aborted and the store never saw it.
+ * The store is written only after the commit (held for a few transactions first, so a key
+ * rewritten by several costs one write), with the changelog position it then reflects; if
+ * anything fails the transaction is aborted and neither the store nor the held writes saw it.
  */
 export async function runTransaction(
   task: MatcherTask,
@@ -28,8 +31,8 @@ export async function runTransaction(
 ): Promise<void> {
   const started = process.hrtime.bigint();
   const { group, partition } = task;
-  const { store, cache } = task.local;
-  const pending = store && group.store ? new PendingWrites(store, group.store.serde, cache) : undefined;
+  const { store, cache, held } = task.local;
+  const pending = store && group.store ? new PendingWrites(store, group.store.serde, cache, held) : undefined;
   const outputs: OutputRecord[] = [];
   const push = (o: OutputRecord) => void outputs.push(o);
   const ctx = { partition, state: pending, now: Date.now(), out: sinks(group.outputs, env.encoders, push) };
@@ -48,9 +51,10 @@ export async function runTransaction(
     throw error;
   }
   env.metrics.transactions.inc({ outcome: 'committed' });
-  // After the commit only: a crash before this line leaves the store behind its changelog,
+  // After the commit only: a crash before the flush leaves the store behind its changelog,
   // which the restore on the next assignment catches up.
-  if (store && changelog && changes.length > 0) await applyChanges(store, changes, changelogCheckpoint(sent, changelog, partition));
+  if (store && changelog && changes.length > 0) held.add(changes, changelogCheckpoint(sent, changelog, partition));
+  if (store && held.due()) await held.flush(store);
   pending?.remember();
   task.next.set(topic, nextOffset);
 
