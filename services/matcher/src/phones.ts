@@ -12,7 +12,7 @@ import type { PendingWrites } from '@optline/state-store';
 import type { Codec } from '@optline/kafka';
 import { matcherFactRecord } from './fact-records.ts';
 import type { MatcherMetrics } from './metrics.ts';
-import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, type RecordHandler, type TaskContext } from './processing.ts';
+import { canonicalField, dedicatedNumberField, RecordRejected, requireKey, stateOf, andThen, type InputRecord, type MaybePromise, type RecordHandler, type TaskContext } from './processing.ts';
 import type { HandlersOf, PhoneOutputs, PhonesGroup } from './topology.ts';
 
 
@@ -35,11 +35,22 @@ type Handler<T> = RecordHandler<PhoneState, T, PhoneOutputs>;
 export const phoneStateKey = blacklistKey;
 
 function isEmpty(state: PhoneState): boolean {
-  return state.profiles.length === 0 && state.blacklist === null && Object.keys(state.processed).length === 0;
+  if (state.profiles.length > 0 || state.blacklist !== null) return false;
+  // Not Object.keys(...).length: that built an array of every remembered id on each write.
+  for (const id in state.processed) if (Object.hasOwn(state.processed, id)) return false;
+  return true;
 }
 
-async function load(state: PendingWrites<PhoneState>, key: string): Promise<PhoneState> {
-  return (await state.get(key)) ?? emptyPhoneState();
+/** The phone's state: at once when loaded (the chunk's keys are, by its multi-get). */
+function load(state: PendingWrites<PhoneState>, key: string): MaybePromise<PhoneState> {
+  const loaded = state.peek(key);
+  if (loaded !== undefined) return loaded ?? emptyPhoneState();
+  return state.get(key).then((value) => value ?? emptyPhoneState());
+}
+
+/** Decodes at once when the writer schema was seen before (every record but the first). */
+function decoded<T>(deps: PhoneDeps, record: string, bytes: Buffer | null): MaybePromise<T> {
+  return deps.codec.decodeKnown<T>(record, bytes) ?? deps.codec.decode<T>(record, bytes);
 }
 
 function save(ctx: Ctx, key: string, before: PhoneState, after: PhoneState): void {
@@ -58,9 +69,9 @@ function emitBlacklist(ctx: Ctx, project: string, phone: string, before: PhoneSt
  * first (it has to be visible at once; the transaction makes everything visible together), then
  * the facts the materializer needs, then the state.
  */
-async function applyFacts(
+function applyFacts(
   ctx: Ctx, deps: PhoneDeps, key: string, project: string, phone: string, before: PhoneState, facts: readonly Fact[], settingsVersion: number | null = null,
-): Promise<void> {
+): void {
   if (facts.length === 0) return;
   const after = facts.reduce(evolve, before);
   emitBlacklist(ctx, project, phone, before, after);
@@ -76,34 +87,40 @@ async function applyFacts(
   save(ctx, key, before, after);
 }
 
-function inbound(deps: PhoneDeps): Handler<{ key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number }> {
+type InboundValue = { key: string; message: InboundMessage; settings: CompiledSettings; inboundAt: number };
+
+function inbound(deps: PhoneDeps): Handler<InboundValue> {
   return {
-    async parse(record) {
-      const sms = await deps.codec.decode<InboundSms>('InboundSms', record.message.value);
-      const from = canonicalField(sms.from, 'from');
-      requireKey(record, from, 'key_not_sender_phone', 'the canonical sender phone');
-      const to = dedicatedNumberField(sms.to);
-      const project = deps.settings.ownerOfNumber(to);
-      const stored = project === undefined ? undefined : deps.settings.get(project);
-      if (project === undefined || stored === undefined) {
-        throw new RecordRejected('unknown_dedicated_number', 'to', `to: no project owns the dedicated number ${to}`);
-      }
-      // Taken now: a settings record read while the chunk's state loads applies to the next chunk.
-      const settings = compiledSettings(stored);
-      const message: InboundMessage = { message_id: sms.id, project, from, to, body: sms.body, received_at: sms.received_at };
-      const key = phoneStateKey(project, from);
-      // The record's timestamp: ingress publishes it just before its 2xx (the reply latency starts there).
-      return { value: { key, message, settings, inboundAt: Number(record.message.timestamp) }, keys: [key] };
+    parse(record) {
+      return andThen(decoded<InboundSms>(deps, 'InboundSms', record.message.value), (sms) => parseInbound(deps, record, sms));
     },
-    async apply({ key, message, settings, inboundAt }, ctx) {
-      const before = await load(stateOf(ctx), key);
-      const reply = decideReply(before, message, settings, { now: ctx.now, inboundAt });
-      const decided = decide(before, message, settings);
-      const facts = reply === null ? decided : [...decided, replyDecided(reply)];
-      if (facts.length === 0 && Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
-      await applyFacts(ctx, deps, key, message.project, message.from, before, facts, settings.settings.version);
+    apply({ key, message, settings, inboundAt }, ctx) {
+      return andThen(load(stateOf(ctx), key), (before) => {
+        const reply = decideReply(before, message, settings, { now: ctx.now, inboundAt });
+        const decided = decide(before, message, settings);
+        const facts = reply === null ? decided : [...decided, replyDecided(reply)];
+        if (facts.length === 0 && Object.hasOwn(before.processed, message.message_id)) deps.metrics.duplicates.inc();
+        applyFacts(ctx, deps, key, message.project, message.from, before, facts, settings.settings.version);
+      });
     },
   };
+}
+
+function parseInbound(deps: PhoneDeps, record: InputRecord, sms: InboundSms): { value: InboundValue; keys: string[] } {
+  const from = canonicalField(sms.from, 'from');
+  requireKey(record, from, 'key_not_sender_phone', 'the canonical sender phone');
+  const to = dedicatedNumberField(sms.to);
+  const project = deps.settings.ownerOfNumber(to);
+  const stored = project === undefined ? undefined : deps.settings.get(project);
+  if (project === undefined || stored === undefined) {
+    throw new RecordRejected('unknown_dedicated_number', 'to', `to: no project owns the dedicated number ${to}`);
+  }
+  // Taken now: a settings record read while the chunk's state loads applies to the next chunk.
+  const settings = compiledSettings(stored);
+  const message: InboundMessage = { message_id: sms.id, project, from, to, body: sms.body, received_at: sms.received_at };
+  const key = phoneStateKey(project, from);
+  // The record's timestamp: ingress publishes it just before its 2xx (the reply latency starts there).
+  return { value: { key, message, settings, inboundAt: Number(record.message.timestamp) }, keys: [key] };
 }
 
 /**
@@ -115,17 +132,18 @@ function phoneRecords<R extends { project: string; phone: string }>(
   options: { check?(value: R): void; settingsVersion?(value: R): number | null } = {},
 ): Handler<{ key: string; phone: string; value: R }> {
   return {
-    async parse(input) {
-      const value = await deps.codec.decode<R>(record, input.message.value);
-      const phone = canonicalField(value.phone, 'phone');
-      requireKey(input, phone, 'key_not_phone', 'the canonical phone');
-      options.check?.(value);
-      const key = phoneStateKey(value.project, phone);
-      return { value: { key, phone, value }, keys: [key] };
+    parse(input) {
+      return andThen(decoded<R>(deps, record, input.message.value), (value) => {
+        const phone = canonicalField(value.phone, 'phone');
+        requireKey(input, phone, 'key_not_phone', 'the canonical phone');
+        options.check?.(value);
+        const key = phoneStateKey(value.project, phone);
+        return { value: { key, phone, value }, keys: [key] };
+      });
     },
-    async apply({ key, phone, value }, ctx) {
-      const before = await load(stateOf(ctx), key);
-      await applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone), options.settingsVersion?.(value) ?? null);
+    apply({ key, phone, value }, ctx) {
+      return andThen(load(stateOf(ctx), key), (before) =>
+        applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone), options.settingsVersion?.(value) ?? null));
     },
   };
 }
@@ -136,16 +154,18 @@ const sent = (deps: PhoneDeps) => phoneRecords<SmsSent>(deps, 'SmsSent', (state,
 /** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
 function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profile: CustomerProfile }> {
   return {
-    async parse(record) {
-      const profile = await deps.codec.decode<CustomerProfile>('CustomerProfile', record.message.value);
-      const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
-      const key = phoneStateKey(profile.project, phone);
-      return { value: { key, phone, profile }, keys: [key] };
+    parse(record) {
+      return andThen(decoded<CustomerProfile>(deps, 'CustomerProfile', record.message.value), (profile) => {
+        const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
+        const key = phoneStateKey(profile.project, phone);
+        return { value: { key, phone, profile }, keys: [key] };
+      });
     },
-    async apply({ key, phone, profile }, ctx) {
-      const before = await load(stateOf(ctx), key);
-      const update = { project: profile.project, customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted };
-      await applyFacts(ctx, deps, key, profile.project, phone, before, decideCustomerProfile(before, update, phone));
+    apply({ key, phone, profile }, ctx) {
+      return andThen(load(stateOf(ctx), key), (before) => {
+        const update = { project: profile.project, customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted };
+        applyFacts(ctx, deps, key, profile.project, phone, before, decideCustomerProfile(before, update, phone));
+      });
     },
   };
 }
@@ -153,15 +173,16 @@ function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profil
 /** Consent accepts repartitioned by phone. */
 function accepts(deps: PhoneDeps): Handler<{ key: string; phone: string; accept: ConsentEventRecord }> {
   return {
-    async parse(record) {
-      const accept = await deps.codec.decode<ConsentEventRecord>('ConsentEvent', record.message.value);
-      const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
-      const key = phoneStateKey(accept.project, phone);
-      return { value: { key, phone, accept }, keys: [key] };
+    parse(record) {
+      return andThen(decoded<ConsentEventRecord>(deps, 'ConsentEvent', record.message.value), (accept) => {
+        const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
+        const key = phoneStateKey(accept.project, phone);
+        return { value: { key, phone, accept }, keys: [key] };
+      });
     },
-    async apply({ key, phone, accept }, ctx) {
-      const before = await load(stateOf(ctx), key);
-      await applyFacts(ctx, deps, key, accept.project, phone, before, decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp }));
+    apply({ key, phone, accept }, ctx) {
+      return andThen(load(stateOf(ctx), key), (before) =>
+        applyFacts(ctx, deps, key, accept.project, phone, before, decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp })));
     },
   };
 }

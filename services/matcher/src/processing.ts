@@ -39,8 +39,16 @@ export interface RecordHandler<S, T, O extends Outputs = Outputs> {
    * Decodes and checks a record; null when it is not for the matcher (read and skipped).
    * `keys` are the state keys `apply` will read, loaded for the whole chunk in one multi-get.
    */
-  parse(record: InputRecord): Promise<{ value: T; keys: string[] } | null>;
-  apply(value: T, ctx: TaskContext<S, O>): Promise<void>;
+  parse(record: InputRecord): MaybePromise<{ value: T; keys: string[] } | null>;
+  apply(value: T, ctx: TaskContext<S, O>): MaybePromise<void>;
+}
+
+/** A handler answers at once when it can (decoder and state at hand), so a record costs no promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** `f(value)` now when `value` is no promise, else once it resolves. (Not named `then`: a module exporting `then` is a thenable, and `await import()` of it calls it.) */
+export function andThen<T, R>(value: MaybePromise<T>, f: (v: T) => MaybePromise<R>): MaybePromise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 /** A set of co-partitioned input topics processed together, with their store and outputs. */
@@ -76,10 +84,11 @@ export async function processChunk<S, O extends Outputs>(
   const keys: string[] = [];
   for (const record of records) {
     try {
-      const p = await handlerFor(group, record.topic).parse(record);
+      let p = handlerFor(group, record.topic).parse(record);
+      if (p instanceof Promise) p = await p;
       if (p === null) continue;
       parsed.push({ record, value: p.value });
-      keys.push(...p.keys);
+      for (const key of p.keys) keys.push(key);
     } catch (error) {
       reject(record, error);
     }
@@ -87,7 +96,8 @@ export async function processChunk<S, O extends Outputs>(
   await ctx.state?.prefetch(keys);
   for (const { record, value } of parsed) {
     try {
-      await handlerFor(group, record.topic).apply(value, ctx);
+      const applied = handlerFor(group, record.topic).apply(value, ctx);
+      if (applied instanceof Promise) await applied;
     } catch (error) {
       reject(record, error);
     }

@@ -95,10 +95,14 @@ export function taskGroup<S, G extends GroupDeclaration>(name: string, declared:
 /** The task groups with their handlers and store serdes. */
 export function taskGroups(topology: MatcherTopology, deps: { codec: Codec; settings: SettingsLookup; metrics: MatcherMetrics }): TaskGroup[] {
   const { groups } = topology;
-  const serde = <V>(store: { changelog: string; record: string }): ValueSerde<V> => ({
-    encode: (value) => deps.codec.encode(store.changelog, value),
-    decode: (bytes) => deps.codec.decode<V>(store.record, bytes),
-  });
+  // Synchronous once the changelog's encoder and the stored schema are known: no promise a change.
+  const serde = <V>(store: { changelog: string; record: string }): ValueSerde<V> => {
+    let encoder: ((value: unknown) => Buffer) | undefined;
+    return {
+      encode: (value) => encoder?.(value) ?? deps.codec.serde.encoderFor(store.changelog).then((e) => (encoder = e)(value)),
+      decode: (bytes) => deps.codec.decodeKnown<V>(store.record, bytes) ?? deps.codec.decode<V>(store.record, bytes),
+    };
+  };
   return [
     taskGroup<CustomerPhone, CustomersGroup>('customers', groups.customers, customerHandlers(deps), serde(groups.customers.store)),
     taskGroup<never, ConsentGroup>('consent', groups.consent, consentHandlers(deps)),

@@ -21,6 +21,9 @@ const codec = {
       throw new UndecodableError('not JSON');
     }
   },
+  decodeKnown() {
+    return undefined; // every decode takes the asynchronous path here
+  },
   async encode(_topic: string, value: unknown) {
     return Buffer.from(JSON.stringify(value));
   },
