@@ -6,7 +6,7 @@
 // the same partition (both use Kafka's default partitioner on the key).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { AvroSerde } from '@optline/kafka';
+import { Codec, TOPICS, type AvroSerde } from '@optline/kafka';
 
 /** Fields set from the wall clock when a record is written, so never equal across two runs. */
 export const WALL_CLOCK_FIELDS: ReadonlySet<string> = new Set(['recorded_at']);
@@ -88,6 +88,13 @@ export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: reado
   }
   await admin.disconnect();
   const builders = new Map(topics.map((t) => [t, new DigestBuilder()]));
+  // Each side writes its own copies of optline's topics, named `<prefix>.<topic>`: read as that topic's record.
+  const codec = new Codec(serde);
+  const recordOf = new Map(topics.map((t) => {
+    const record = Object.values(TOPICS).find((spec) => t === spec.name || t.endsWith(`.${spec.name}`))?.valueSchema;
+    if (!record) throw new Error(`digest: ${t} is not a copy of an Avro topic of optline`);
+    return [t, record];
+  }));
   const next = new Map(topics.map((t) => [t, high.get(t)!.map(() => 0)]));
   const consumer = kafka.consumer({ groupId: `bench-digest-${randomUUID()}`, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();
@@ -99,7 +106,7 @@ export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: reado
       eachBatch: async ({ batch, heartbeat }) => {
         const b = builders.get(batch.topic)!;
         for (const m of batch.messages) {
-          const value = m.value === null ? null : (serde.decodeKnown(m.value) ?? (await serde.decode(m.value)));
+          const value = m.value === null ? null : await codec.decodeSoon(recordOf.get(batch.topic)!, m.value);
           b.add(batch.partition, m.key?.toString('utf8') ?? null, value);
           next.get(batch.topic)![batch.partition] = Number(m.offset) + 1;
         }

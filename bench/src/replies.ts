@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { replyEventId } from '@optline/core';
+import { replyEventId, type ReplyIntent } from '@optline/core';
 import { loadConfig } from '@optline/runtime';
 import { SinchClient } from '@optline/sinch';
 import { startSystem, type System } from '@optline/test/system';
@@ -72,7 +72,7 @@ async function decisions(sys: System, count: number): Promise<Map<string, number
     await consumer.subscribe({ topic: sys.topics.replies.name, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        const intent = await sys.serde.decode<{ event_id: string; decided_at: number }>(message.value!);
+        const intent = await sys.codec.decode<ReplyIntent>('ReplyIntent', message.value);
         decided.set(intent.event_id, intent.decided_at);
       },
     });

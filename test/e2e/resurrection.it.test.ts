@@ -43,7 +43,7 @@ beforeAll(async () => {
   await uncommitted.subscribe({ topics: [sys.topics.consent.name, sys.topics.blacklist.name], fromBeginning: true });
   await uncommitted.run({
     eachMessage: async ({ topic, message }) => {
-      const value = message.value === null ? null : await sys.serde.decode<Record<string, unknown>>(message.value);
+      const value = message.value === null ? null : await sys.codec.decodeFrom<Record<string, unknown>>(topic, message.value);
       seen.push({ topic, key: message.key?.toString() ?? null, value });
     },
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngress, loadIngressSettings, type InboundSms, type RunningIngress } from '@optline/ingress';
-import { AvroSerde, createKafka, readDeadLetterReason, topics as topicsOf } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, readDeadLetterReason, topics as topicsOf } from '@optline/kafka';
 import { createLogger } from '@optline/runtime';
 import { parseStrictJson } from '@optline/http';
 import { collect, testConfig, uniqueName } from '../support/index.ts';
@@ -77,11 +77,11 @@ describe(`ingress fuzz (seed ${SEED})`, () => {
     }
     for (const d of dead) expect(readDeadLetterReason(d.headers)).toMatchObject({ source: 'POST /v1/sinch/inbound', rule: expect.any(String) });
 
-    const serde = new AvroSerde(config.schemaRegistryUrl, named);
+    const codec = new Codec(new AvroSerde(config.schemaRegistryUrl, named));
     const inbound = await collect(kafka, named.inbound.name, (recs) => recs.length >= accepted.length, 60_000);
     const written = new Map<string, InboundSms[]>();
     for (const rec of inbound) {
-      const sms = await serde.decode<InboundSms>(rec.value!);
+      const sms = await codec.decode<InboundSms>('InboundSms', rec.value);
       written.set(sms.id, [...(written.get(sms.id) ?? []), sms]);
     }
     for (const o of accepted) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provision, type Topics } from '@optline/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import { testConfig, uniqueName } from '../support/index.ts';
 import { ServiceProcess } from '../support/processes.ts';
@@ -157,7 +157,7 @@ describe('kill -9 under load', () => {
           if (message.value) blacklisted.add(message.key!.toString());
           return;
         }
-        const value = await serde.decode<Record<string, unknown>>(message.value!);
+        const value = await new Codec(serde).decodeFrom<Record<string, unknown>>(topic, message.value);
         (topic === topics.campaign.name ? campaign : consent).push(value);
       },
     });

@@ -19,14 +19,14 @@ export class EventLog {
   constructor(private readonly system: System) {}
 
   async start(): Promise<void> {
-    const { kafka, topics, serde } = this.system;
+    const { kafka, topics, codec } = this.system;
     const names = { [topics.consent.name]: 'consent', [topics.campaign.name]: 'campaign', [topics.blacklist.name]: 'blacklist' } as const;
     this.consumer = kafka.consumer({ groupId: uniqueName('e2e-events'), readUncommitted: false, maxWaitTimeInMs: 100 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: Object.keys(names), fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
-        const value = message.value ? await serde.decode<Record<string, unknown>>(message.value) : null;
+        const value = message.value ? await codec.decodeFrom<Record<string, unknown>>(topic, message.value) : null;
         this.records.push({ topic: names[topic]!, key: message.key?.toString() ?? null, value });
       },
     });

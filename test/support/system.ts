@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
-import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provision, type Topics } from '@optline/kafka';
 import { createLogger, type OptlineConfig, type RunningService, type ServiceStarter } from '@optline/runtime';
 import { SinchSandbox } from '@optline/sinch';
 
@@ -24,6 +24,8 @@ export interface System {
   topics: Topics;
   kafka: Kafka;
   serde: AvroSerde;
+  /** Reads values as the services do (reader schemas of schemas/avro). */
+  codec: Codec;
   producer: Producer;
   ingressUrl: string;
   apiUrl: string;
@@ -85,6 +87,7 @@ export async function startSystem(
     topics,
     kafka,
     serde,
+    codec: new Codec(serde),
     producer,
     ingressUrl,
     apiUrl,

@@ -16,7 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Kafka } from 'kafkajs';
 import { BlacklistClient, type BlacklistRecord } from '@optline/blacklist-client';
-import { AvroSerde, createKafka, fetchTopicOffsets, provision, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, fetchTopicOffsets, provision, topics } from '@optline/kafka';
 import { loadConfig } from '@optline/runtime';
 import { deleteNamespace, formatTable, median } from '../harness.ts';
 import { LegacyBlacklistClient } from './legacy.ts';
@@ -192,6 +192,7 @@ export async function run(): Promise<void> {
     await provision(config);
     const kafka = createKafka(config);
     const serde = new AvroSerde(config.schemaRegistryUrl, named);
+    const codec = new Codec(serde);
     try {
       await produce(kafka, serde, named.blacklist.name, n);
       const q = queries(n);
@@ -200,8 +201,8 @@ export async function run(): Promise<void> {
         const idx = Number(q.phones[i]!.slice(6));
         if (idx < n && PROJECTS[idx % PROJECTS.length] === q.projects[i]) expectedHits++;
       }
-      rows.push(await measure('compact (BlacklistClient)', new BlacklistClient({ config, kafka, serde }), n, q, expectedHits));
-      if (n <= LEGACY_MAX) rows.push(await measure('old Map client (baseline)', new LegacyBlacklistClient(kafka, serde, named.blacklist.name, namespace), n, q, expectedHits));
+      rows.push(await measure('compact (BlacklistClient)', new BlacklistClient({ config, kafka, codec }), n, q, expectedHits));
+      if (n <= LEGACY_MAX) rows.push(await measure('old Map client (baseline)', new LegacyBlacklistClient(kafka, codec, named.blacklist.name, namespace), n, q, expectedHits));
       else log(`old client skipped at ${n} entries (above BENCH_BLACKLIST_LEGACY_MAX=${LEGACY_MAX})`);
     } finally {
       if (!KEEP) await deleteNamespace(kafka, namespace);

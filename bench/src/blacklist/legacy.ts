@@ -3,17 +3,17 @@
 
 import type { Kafka } from 'kafkajs';
 import type { BlacklistRecord } from '@optline/blacklist-client';
-import { AvroSerde, CompactedTail, groupId } from '@optline/kafka';
+import { CompactedTail, groupId, type Codec } from '@optline/kafka';
 
 export class LegacyBlacklistClient extends CompactedTail<BlacklistRecord> {
   readonly entries: Map<string, BlacklistRecord>;
 
-  constructor(kafka: Kafka, serde: AvroSerde, topic: string, namespace: string) {
+  constructor(kafka: Kafka, codec: Codec, topic: string, namespace: string) {
     const entries = new Map<string, BlacklistRecord>();
     super({
       kafka, topic, name: 'legacy blacklist client', sink: entries,
       group: groupId(namespace, 'optline.blacklist-client-legacy'),
-      decode: (value) => serde.decodeKnown<BlacklistRecord>(value) ?? serde.decode<BlacklistRecord>(value),
+      decode: (value) => codec.decodeSoon<BlacklistRecord>('BlacklistEntry', value),
     });
     this.entries = entries;
   }

@@ -1,35 +1,23 @@
 import type { Kafka } from 'kafkajs';
-import avro from 'avsc';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { AvroSerde, CompactedTail, createKafka, groupId, topics, type TailSink } from '@optline/kafka';
+import type { BlacklistEntry, BlacklistSource, BlacklistStatus } from '@optline/schemas';
+import { AvroSerde, Codec, CompactedTail, createKafka, groupId, topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
-import { DetailFile } from './detail-file.ts';
-import { PhoneTable, phoneNumberOf } from './phone-table.ts';
+import { CompactEntries, type Decoded } from './compact-entries.ts';
+import { phoneNumberOf } from './phone-table.ts';
 
-export type BlacklistStatus = 'BLOCKED' | 'CONSENT_TRACKED';
-export type BlacklistSource = 'keyword' | 'manual' | 'import';
+export type { BlacklistSource, BlacklistStatus };
 
-/** A `sms.blacklist.v1` value as read from the topic (Avro BlacklistEntry). */
-export interface BlacklistRecord {
-  project: string;
-  phone: string;
-  status: BlacklistStatus;
-  keyword: string;
-  message_id: string;
-  blocked_at: number;
-  updated_at: number;
-  /** Absent only in records built by hand; the schema defaults it to `keyword`. */
-  source?: BlacklistSource;
-  actor?: string | null;
-  reason?: string | null;
-}
+/** A `sms.blacklist.v1` value, read as the BlacklistEntry of schemas/avro (defaults filled in). */
+export type BlacklistRecord = BlacklistEntry;
 
 export interface BlacklistClientOptions {
   config: OptlineConfig;
   logger?: Logger;
   /** Share the caller's Kafka client (connections); one is created otherwise. */
   kafka?: Kafka;
-  serde?: AvroSerde;
+  /** Share the caller's codec (schema look-ups); one is created otherwise. */
+  codec?: Codec;
   /** Where the client's metrics go (one client per registry). */
   metrics?: Registry;
   /** Where the details file goes (it is unlinked at once, so nothing stays); default the OS temp dir. */
@@ -41,51 +29,28 @@ const SOURCES: readonly BlacklistSource[] = ['keyword', 'manual', 'import'];
 
 /** A record's status and source in one byte: what filters need without reading the details. */
 function codeOf(record: Pick<BlacklistRecord, 'status' | 'source'>): number {
-  return STATUSES.indexOf(record.status) | (Math.max(0, SOURCES.indexOf(record.source ?? 'keyword')) << 2);
+  return STATUSES.indexOf(record.status) | (Math.max(0, SOURCES.indexOf(record.source)) << 2);
 }
 
 export function statusOfCode(code: number): BlacklistStatus {
   return STATUSES[code & 3]!;
 }
 
-interface Decoded {
-  code: number;
-  raw: Buffer;
-}
-
-/** Only what the table keeps of a record; the rest of it is skipped unread (strings not decoded). */
-const projection = avro.Type.forSchema({
-  type: 'record', name: 'BlacklistEntry', namespace: 'dev.optline',
-  fields: [
-    { name: 'status', type: { type: 'enum', name: 'BlacklistStatus', symbols: [...STATUSES] } },
-    { name: 'source', type: { type: 'enum', name: 'BlacklistSource', symbols: [...SOURCES] }, default: 'keyword' },
-  ],
-});
-
 /**
- * A record's status byte without decoding the record: per writer schema, an Avro resolver from
- * it to the projection above. The first record of a schema goes through the serde's full decode
- * (async, the registry), which also teaches the serde the writer for `get()`.
+ * A record's status byte without decoding the record: through a projection of BlacklistEntry
+ * on status and source, the other fields skipped unread (strings not decoded). A writer schema's
+ * first record also goes through the full read, so `get()` can read its details synchronously.
  */
-class CodeReaders {
-  private readonly resolvers = new Map<number, avro.Resolver>();
-
-  constructor(private readonly serde: AvroSerde) {}
-
-  decode(raw: Buffer): Decoded | Promise<Decoded> {
-    const id = raw.length >= 5 && raw[0] === 0 ? raw.readInt32BE(1) : -1;
-    const resolver = this.resolvers.get(id);
-    if (resolver === undefined) return this.learn(id, raw);
-    const { status, source } = projection.fromBuffer(raw.subarray(5), resolver) as { status: BlacklistStatus; source: BlacklistSource };
-    return { code: codeOf({ status, source }), raw };
-  }
-
-  private async learn(id: number, raw: Buffer): Promise<Decoded> {
-    const record = await this.serde.decode<BlacklistRecord>(raw);
-    const writer = (await this.serde.registry.getSchema(id)) as unknown as avro.Type;
-    this.resolvers.set(id, projection.createResolver(writer));
-    return { code: codeOf(record), raw };
-  }
+function statusCodes(codec: Codec): (raw: Buffer) => Decoded | Promise<Decoded> {
+  const projection = codec.projection('BlacklistEntry', ['status', 'source']);
+  const learn = async (raw: Buffer): Promise<Decoded> => {
+    await codec.decode('BlacklistEntry', raw);
+    return { code: codeOf(await codec.decode<BlacklistRecord>(projection, raw)), raw };
+  };
+  return (raw) => {
+    const known = codec.decodeKnown<BlacklistRecord>(projection, raw);
+    return known === undefined ? learn(raw) : { code: codeOf(known), raw };
+  };
 }
 
 /** What a list page asks for. */
@@ -94,92 +59,6 @@ export interface ListQuery {
   after?: string;
   status?: BlacklistStatus;
   limit: number;
-}
-
-/**
- * The entries in memory: per project a hash table of phones (13 bytes a slot), each with a
- * reference into the details file and its status byte. Keys that are not `<project>:<canonical
- * phone>` (none are written by optline) keep their details reference in a plain Map.
- */
-class CompactEntries implements TailSink<Decoded> {
-  readonly projects = new Map<string, PhoneTable>();
-  readonly odd = new Map<string, { ref: number; code: number }>();
-  details: DetailFile | undefined;
-  private count = 0;
-
-  constructor(private readonly dir?: string) {}
-
-  reset(): void {
-    this.close();
-    this.details = new DetailFile(this.dir);
-  }
-
-  close(): void {
-    this.details?.close();
-    this.details = undefined;
-    this.projects.clear();
-    this.odd.clear();
-    this.count = 0;
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  set(key: string, value: Decoded): void {
-    if (this.details === undefined) throw new Error('blacklist client: a record arrived while stopped');
-    const ref = this.details.append(value.raw);
-    const colon = key.lastIndexOf(':');
-    const phone = colon < 0 ? -1 : phoneNumberOf(key.slice(colon + 1));
-    if (phone < 0) {
-      if (!this.odd.has(key)) this.count++;
-      this.odd.set(key, { ref, code: value.code });
-      return;
-    }
-    const project = key.slice(0, colon);
-    let table = this.projects.get(project);
-    if (table === undefined) this.projects.set(project, (table = new PhoneTable()));
-    const before = table.size;
-    table.set(phone, ref, value.code);
-    this.count += table.size - before;
-  }
-
-  delete(key: string): void {
-    const colon = key.lastIndexOf(':');
-    const phone = colon < 0 ? -1 : phoneNumberOf(key.slice(colon + 1));
-    if (phone < 0) {
-      if (this.odd.delete(key)) this.count--;
-      return;
-    }
-    const project = key.slice(0, colon);
-    const table = this.projects.get(project);
-    if (table?.delete(phone)) {
-      this.count--;
-      if (table.size === 0) this.projects.delete(project);
-    }
-  }
-
-  /** The details reference and status byte of (project, phone), or undefined. */
-  lookup(project: string, phone: string): { ref: number; code: number } | undefined {
-    const value = phoneNumberOf(phone);
-    if (value < 0) return this.odd.get(`${project}:${phone}`);
-    const table = this.projects.get(project);
-    if (table === undefined) return undefined;
-    const ref = table.ref(value);
-    return ref < 0 ? undefined : { ref, code: table.code(value) };
-  }
-
-  has(project: string, phone: string): boolean {
-    const value = phoneNumberOf(phone);
-    if (value < 0) return this.odd.has(`${project}:${phone}`);
-    return this.projects.get(project)?.has(value) ?? false;
-  }
-
-  get bytes(): number {
-    let total = 0;
-    for (const table of this.projects.values()) total += table.bytes;
-    return total;
-  }
 }
 
 /**
@@ -193,7 +72,7 @@ class CompactEntries implements TailSink<Decoded> {
  */
 export class BlacklistClient extends CompactedTail<Decoded> {
   private readonly entries: CompactEntries;
-  private readonly serde: AvroSerde;
+  private readonly codec: Codec;
   private readonly counters: { records?: Counter; undecodable?: Counter };
 
   constructor(options: BlacklistClientOptions) {
@@ -201,20 +80,19 @@ export class BlacklistClient extends CompactedTail<Decoded> {
     const named = topics(config.topicNamespace);
     const logger = options.logger?.child({ component: 'blacklist-client' });
     const kafka = options.kafka ?? createKafka(config, logger, `${config.clientId}-blacklist-client`);
-    const serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, named);
+    const codec = options.codec ?? new Codec(new AvroSerde(config.schemaRegistryUrl, named));
     // Built before super() so the tail's callbacks can hold them.
     const entries = new CompactEntries(options.detailsDir);
     const counters: { records?: Counter; undecodable?: Counter } = {};
-    const codes = new CodeReaders(serde);
     super({
       kafka, topic: named.blacklist.name, name: 'blacklist client', logger, sink: entries,
       group: groupId(config.topicNamespace, 'optline.blacklist-client'),
-      decode: (value) => codes.decode(value),
+      decode: statusCodes(codec),
       onRecord: () => counters.records?.inc(),
       onUnreadable: () => counters.undecodable?.inc(),
     });
     this.entries = entries;
-    this.serde = serde;
+    this.codec = codec;
     this.counters = counters;
     if (options.metrics) this.registerMetrics(options.metrics);
   }
@@ -304,7 +182,7 @@ export class BlacklistClient extends CompactedTail<Decoded> {
 
   private decodeDetail(bytes: Buffer): BlacklistRecord {
     // Every record in the file was decoded once on the way in, so its writer schema is known.
-    const record = this.serde.decodeKnown<BlacklistRecord>(bytes);
+    const record = this.codec.decodeKnown<BlacklistRecord>('BlacklistEntry', bytes);
     if (record === undefined) throw new Error('blacklist client: a stored record has an unknown writer schema');
     return record;
   }

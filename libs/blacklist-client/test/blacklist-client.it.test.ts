@@ -14,7 +14,7 @@ let producer: Producer;
 const clients: BlacklistClient[] = [];
 
 function entry(phone: string, status: BlacklistRecord['status'] = 'BLOCKED', message_id = `m-${phone}`): BlacklistRecord {
-  return { project: 'p1', phone, status, keyword: 'STOP', message_id, blocked_at: 1_700_000_000_000, updated_at: 1_700_000_000_000 };
+  return { project: 'p1', phone, status, keyword: 'STOP', message_id, blocked_at: 1_700_000_000_000, updated_at: 1_700_000_000_000, source: 'keyword', actor: null, reason: null };
 }
 
 async function write(key: string, value: BlacklistRecord | null, transactional = false): Promise<void> {

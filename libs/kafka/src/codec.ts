@@ -1,4 +1,5 @@
-import { avroType } from '@optline/schemas';
+import avro from 'avsc';
+import { avroType, schema } from '@optline/schemas';
 import type { AvroSerde } from './serde.ts';
 
 type AvroType = ReturnType<typeof avroType>;
@@ -9,7 +10,7 @@ function schemaId(bytes: Buffer | null): number {
   return bytes.readInt32BE(1);
 }
 
-function read<T>(resolver: { read(payload: Buffer): unknown }, record: string, id: number, bytes: Buffer): T {
+function read<T>(resolver: Resolver, record: string, id: number, bytes: Buffer): T {
   try {
     return resolver.read(bytes.subarray(5)) as T;
   } catch (error) {
@@ -29,16 +30,20 @@ export class UndecodableError extends Error {
   }
 }
 
+type Resolver = { read(payload: Buffer): unknown };
+
 /**
  * The one decode path of optline's services: reads values as the record this code was written
  * against (the reader schema in schemas/avro), whatever compatible schema wrote them, so a
- * producer's newer optional field never surprises a consumer. Only bytes that can never be read
- * are UndecodableError; a registry that does not answer is an ordinary error, so the batch is
- * retried rather than dead-lettered.
+ * producer's newer optional field never surprises a consumer and an older record gets the
+ * defaults of the fields it lacks. Only bytes that can never be read are UndecodableError; a
+ * registry that does not answer is an ordinary error, so the batch is retried rather than
+ * dead-lettered.
  */
 export class Codec {
   private readonly readers = new Map<string, AvroType>();
-  private readonly resolvers = new Map<string, { read(payload: Buffer): unknown }>();
+  /** Per reader, per writer schema id: resolved once, then every record of that id is synchronous. */
+  private readonly resolvers = new Map<string, Map<number, Resolver>>();
 
   constructor(readonly serde: AvroSerde) {}
 
@@ -49,7 +54,7 @@ export class Codec {
 
   async decode<T>(record: string, bytes: Buffer | null): Promise<T> {
     const id = schemaId(bytes);
-    return read<T>(this.resolvers.get(`${record}@${id}`) ?? (await this.resolver(record, id)), record, id, bytes!);
+    return read<T>(this.resolvers.get(record)?.get(id) ?? (await this.resolver(record, id)), record, id, bytes!);
   }
 
   /**
@@ -58,11 +63,38 @@ export class Codec {
    */
   decodeKnown<T>(record: string, bytes: Buffer | null): T | undefined {
     const id = schemaId(bytes);
-    const resolver = this.resolvers.get(`${record}@${id}`);
+    const resolver = this.resolvers.get(record)?.get(id);
     return resolver === undefined ? undefined : read<T>(resolver, record, id, bytes!);
   }
 
-  private async resolver(record: string, id: number): Promise<{ read(payload: Buffer): unknown }> {
+  /** A value of `topic` (one the serde knows), read as the topic's record. */
+  decodeFrom<T>(topic: string, bytes: Buffer | null): Promise<T> {
+    return this.decode<T>(this.serde.recordOf(topic), bytes);
+  }
+
+  /** `decodeKnown`, else `decode`: a value where the writer schema is known, a promise the first time. */
+  decodeSoon<T>(record: string, bytes: Buffer | null): T | Promise<T> {
+    const known = this.decodeKnown<T>(record, bytes);
+    return known === undefined ? this.decode<T>(record, bytes) : known;
+  }
+
+  /**
+   * A reader of only `fields` of `record` (their definitions taken from its schema), named
+   * `<record>{<fields>}` for decode and decodeKnown: the other fields of each value are skipped
+   * unread, for tables that keep a byte of a record and not the record.
+   */
+  projection(record: string, fields: readonly string[]): string {
+    const name = `${record}{${fields.join(',')}}`;
+    if (!this.readers.has(name)) {
+      const full = schema(record);
+      const kept = full.fields.filter((f) => fields.includes(f.name));
+      if (kept.length !== fields.length) throw new Error(`projection ${name}: ${record} has no field ${fields.find((f) => !kept.some((k) => k.name === f))}`);
+      this.readers.set(name, avro.Type.forSchema({ ...full, fields: kept } as avro.Schema));
+    }
+    return name;
+  }
+
+  private async resolver(record: string, id: number): Promise<Resolver> {
     let reader = this.readers.get(record);
     if (!reader) this.readers.set(record, (reader = avroType(record)));
     let writer: AvroType;
@@ -85,7 +117,9 @@ export class Codec {
       read = (payload) => reader.fromBuffer(payload, resolving);
     }
     const entry = { read };
-    this.resolvers.set(`${record}@${id}`, entry);
+    let byId = this.resolvers.get(record);
+    if (!byId) this.resolvers.set(record, (byId = new Map()));
+    byId.set(id, entry);
     return entry;
   }
 }

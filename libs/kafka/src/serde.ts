@@ -48,15 +48,14 @@ export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FU
 /**
  * Avro values in the Confluent wire format. Each topic's schema is registered under
  * `<topic>-value` with BACKWARD compatibility before the first write, so a producer can never
- * publish a schema that existing consumers cannot read.
+ * publish a schema that existing consumers cannot read. It encodes only: values are read
+ * through `Codec` (codec.ts), with the reader schemas of schemas/avro.
  */
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
   private readonly registering = new Map<string, Promise<number>>();
   private readonly encoders = new Map<string, Promise<(value: unknown) => Buffer>>();
-  /** Writer schemas by registry id, once a record of theirs was decoded. */
-  private readonly writers = new Map<number, { fromBuffer(buffer: Buffer): unknown }>();
 
   constructor(
     readonly registryUrl: string,
@@ -91,6 +90,13 @@ export class AvroSerde {
     }
   }
 
+  /** The Avro record of a known topic's values (by the topic's full name). */
+  recordOf(topic: string): string {
+    const record = Object.values(this.known).find((t: TopicSpec) => t.name === topic)?.valueSchema;
+    if (!record) throw new Error(`topic ${topic} has no Avro value schema`);
+    return record;
+  }
+
   private async idFor(topic: string): Promise<number> {
     const id = this.ids.get(topic);
     if (id !== undefined) return id;
@@ -98,9 +104,7 @@ export class AvroSerde {
     // instead of opening one HTTP request each; a failed one is forgotten so the next retries.
     let pending = this.registering.get(topic);
     if (pending === undefined) {
-      const spec = Object.values(this.known).find((t: TopicSpec) => t.name === topic);
-      if (!spec?.valueSchema) throw new Error(`topic ${topic} has no Avro value schema`);
-      pending = this.register(`${topic}-value`, loadSchema(spec.valueSchema)).finally(() => this.registering.delete(topic));
+      pending = this.register(`${topic}-value`, loadSchema(this.recordOf(topic))).finally(() => this.registering.delete(topic));
       this.registering.set(topic, pending);
     }
     const registered = await pending;
@@ -128,27 +132,5 @@ export class AvroSerde {
       encoder.catch(() => this.encoders.delete(topic));
     }
     return encoder;
-  }
-
-  async decode<T>(buffer: Buffer): Promise<T> {
-    const value = (await this.registry.decode(buffer)) as T;
-    this.rememberWriter(buffer);
-    return value;
-  }
-
-  /**
-   * Decodes without a promise when the record's writer schema has been seen by `decode` before;
-   * undefined otherwise (then use `decode`). For hot loops that read many records.
-   */
-  decodeKnown<T>(buffer: Buffer): T | undefined {
-    if (buffer.length < 5 || buffer[0] !== 0) return undefined;
-    return this.writers.get(buffer.readInt32BE(1))?.fromBuffer(buffer.subarray(5)) as T | undefined;
-  }
-
-  private rememberWriter(buffer: Buffer): void {
-    const id = buffer.readInt32BE(1);
-    if (this.writers.has(id)) return;
-    // The registry client has just cached this id; the look-up does not go to the network.
-    void this.registry.getSchema(id).then((type) => this.writers.set(id, type as unknown as { fromBuffer(b: Buffer): unknown }), () => undefined);
   }
 }

@@ -51,6 +51,34 @@ describe('Codec.decode', () => {
   });
 });
 
+describe('Codec.projection', () => {
+  it('reads only the named fields, from any compatible writer, synchronously once the writer is known', async () => {
+    const c = codec();
+    const name = c.projection('CustomerProfile', ['customer_id', 'deleted']);
+    const bytes = framed(2, newer.toBuffer({ ...profile, email: 'a@b.c' }));
+    expect(c.decodeKnown(name, bytes)).toBeUndefined();
+    expect(await c.decode(name, bytes)).toEqual({ customer_id: 'c', deleted: false });
+    expect(c.decodeKnown(name, bytes)).toEqual({ customer_id: 'c', deleted: false });
+    expect(c.decodeSoon(name, bytes)).toEqual({ customer_id: 'c', deleted: false });
+    // The full record's reader is another one: not resolved by the projection's read.
+    expect(c.decodeKnown('CustomerProfile', bytes)).toBeUndefined();
+  });
+
+  it('refuses a field the record does not have', () => {
+    expect(() => codec().projection('CustomerProfile', ['customer_id', 'email'])).toThrow(/CustomerProfile has no field email/);
+  });
+});
+
+describe('Codec.decodeFrom', () => {
+  it("reads a value as its topic's record", async () => {
+    const registry = { getSchema: async () => avroType('CustomerProfile') };
+    const serde = { registry, recordOf: (topic: string) => (topic === 'customers.v1' ? 'CustomerProfile' : 'InboundSms') };
+    const c = new Codec(serde as unknown as AvroSerde);
+    expect(await c.decodeFrom('customers.v1', framed(1, avroType('CustomerProfile').toBuffer(profile)))).toEqual(profile);
+    await expect(c.decodeFrom('sms.inbound.v1', framed(1, avroType('CustomerProfile').toBuffer(profile)))).rejects.toThrow(UndecodableError);
+  });
+});
+
 describe('Codec.encode', () => {
   function encoding(): Codec {
     const encoder = framedEncoder(1, avroType('CustomerProfile'));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { schema, schemas } from '@optline/schemas';
 import { collect, testConfig, uniqueName } from '@optline/test';
-import { AvroSerde, createKafka, deadLetterMessage, provision, readDeadLetterReason, SchemaRegistryError, topicConfig, type Topics, type TopicSpec } from '../src/index.ts';
+import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, readDeadLetterReason, SchemaRegistryError, topicConfig, type Topics, type TopicSpec } from '../src/index.ts';
 import { SAMPLES } from './samples.ts';
 
 let kafka: Kafka;
@@ -54,7 +54,7 @@ describe('Avro serde through the schema registry', () => {
     const [record] = await collect(kafka, topic, (r) => r.length >= 1);
     expect(record!.value![0]).toBe(0); // Confluent wire format: magic byte, then the schema id
     expect(record!.value!.readInt32BE(1)).toBe(id);
-    expect(await serde.decode(record!.value!)).toEqual(SAMPLES[name]);
+    expect(await new Codec(serde).decode(name, record!.value!)).toEqual(SAMPLES[name]);
   });
 
   it('has a sample for every schema', () => {

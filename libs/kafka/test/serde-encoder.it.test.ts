@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { testConfig, uniqueName } from '@optline/test';
-import { AvroSerde, topics } from '../src/index.ts';
+import { AvroSerde, Codec, topics, UndecodableError } from '../src/index.ts';
 import { SAMPLES } from './samples.ts';
 
 describe('AvroSerde fast paths', () => {
@@ -11,20 +11,19 @@ describe('AvroSerde fast paths', () => {
     const encode = await serde.encoderFor(named.consent.name);
     const bytes = encode(SAMPLES.ConsentEvent);
     expect(bytes.equals(await serde.encode(named.consent.name, SAMPLES.ConsentEvent))).toBe(true);
-    expect(await serde.decode(bytes)).toEqual(SAMPLES.ConsentEvent);
+    expect(await new Codec(serde).decode('ConsentEvent', bytes)).toEqual(SAMPLES.ConsentEvent);
   });
 
-  it('decodeKnown decodes without a promise once decode has seen the writer schema', async () => {
+  it("the codec's decodeKnown reads without a promise once decode has resolved the registered writer schema", async () => {
     const config = testConfig();
     const named = topics(uniqueName('it-serde'));
     const serde = new AvroSerde(config.schemaRegistryUrl, named);
     const bytes = await serde.encode(named.blacklist.name, SAMPLES.BlacklistEntry);
-    const fresh = new AvroSerde(config.schemaRegistryUrl, named);
-    expect(fresh.decodeKnown(bytes)).toBeUndefined();
-    expect(await fresh.decode(bytes)).toEqual(SAMPLES.BlacklistEntry);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(fresh.decodeKnown(bytes)).toEqual(SAMPLES.BlacklistEntry);
-    expect(fresh.decodeKnown(Buffer.from('not avro'))).toBeUndefined();
+    const fresh = new Codec(new AvroSerde(config.schemaRegistryUrl, named));
+    expect(fresh.decodeKnown('BlacklistEntry', bytes)).toBeUndefined();
+    expect(await fresh.decodeFrom(named.blacklist.name, bytes)).toEqual(SAMPLES.BlacklistEntry);
+    expect(fresh.decodeKnown('BlacklistEntry', bytes)).toEqual(SAMPLES.BlacklistEntry);
+    expect(() => fresh.decodeKnown('BlacklistEntry', Buffer.from('not avro'))).toThrow(UndecodableError);
   });
 
   it('registers a topic schema once when many first encodes run at once', async () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { SettingsCommand, SettingsOutcome } from '@optline/core';
-import { fetchTopicOffsets, groupId, stoppableConsumer, type AvroSerde, type Topics } from '@optline/kafka';
+import { UndecodableError, fetchTopicOffsets, groupId, stoppableConsumer, type Codec, type Topics } from '@optline/kafka';
 import type { Logger } from '@optline/runtime';
 
 export class SettingsCommandTimeoutError extends Error {
@@ -17,7 +17,7 @@ export class SettingsCommandTimeoutError extends Error {
 
 export interface SettingsCommandsOptions {
   kafka: Kafka;
-  serde: AvroSerde;
+  codec: Codec;
   topics: Topics;
   namespace: string;
   logger?: Logger | undefined;
@@ -68,14 +68,14 @@ export class SettingsCommands {
       command_id: randomUUID(), project, document: JSON.stringify(document), if_match: ifMatch,
       requested_at: now, expires_at: Date.now() + Math.floor(timeoutMs * EXPIRY_SHARE),
     };
-    const { topics, serde } = this.options;
+    const { topics, codec } = this.options;
     let timer: NodeJS.Timeout | undefined;
     const outcome = new Promise<SettingsOutcome>((resolve, reject) => {
       this.waiters.set(command.command_id, { resolve });
       timer = setTimeout(() => reject(new SettingsCommandTimeoutError(project, timeoutMs)), timeoutMs);
     });
     try {
-      const value = await serde.encode(topics.settingsCommands.name, command);
+      const value = await codec.encode(topics.settingsCommands.name, command);
       await this.send({ key: project, value });
       return await outcome;
     } finally {
@@ -152,8 +152,10 @@ export class SettingsCommands {
       if (message.value === null) continue;
       let outcome: SettingsOutcome;
       try {
-        outcome = await this.options.serde.decode<SettingsOutcome>(message.value);
+        outcome = await this.options.codec.decodeSoon<SettingsOutcome>('SettingsOutcome', message.value);
       } catch (error) {
+        // A registry outage is not the record's fault: kafkajs retries the batch.
+        if (!(error instanceof UndecodableError)) throw error;
         this.options.logger?.error({ err: error, offset: message.offset }, 'unreadable settings outcome skipped');
         continue;
       }

@@ -1,7 +1,8 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { DEFAULT_POSSIBLE_OPT_OUTS, type NumberConflict, type SettingsError, type SettingsOutcome, type SmsSettings } from '@optline/core';
-import { AvroSerde, CompactedTail, createKafka, groupId, topics, type Topics } from '@optline/kafka';
+import type * as records from '@optline/schemas/records';
+import type { NumberConflict, SettingsError, SettingsOutcome, SmsSettings } from '@optline/core';
+import { AvroSerde, Codec, CompactedTail, createKafka, groupId, topics, type Topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsCommands } from './commands.ts';
 import { SettingsState } from './state.ts';
@@ -11,7 +12,8 @@ export interface SettingsTableOptions {
   logger?: Logger;
   /** Share the caller's Kafka client (connections); one is created otherwise. */
   kafka?: Kafka;
-  serde?: AvroSerde;
+  /** Share the caller's codec (schema look-ups); one is created otherwise. */
+  codec?: Codec;
   /** For `put`'s commands: a connected idempotent producer of the caller's; one is created otherwise. */
   producer?: Producer;
   /** Where the table's metrics go (one table per registry). */
@@ -19,23 +21,23 @@ export interface SettingsTableOptions {
 }
 
 /**
- * The Avro SmsSettings record as the core's frozen SmsSettings. Records are decoded with their
- * writer's schema, so those stored before a field existed lack it: they get its Avro default.
+ * The Avro SmsSettings record as the core's frozen SmsSettings. Records are read as the schema
+ * in schemas/avro, so those stored before a field existed have its Avro default.
  */
-export function toSettings(record: Partial<SmsSettings> & Omit<SmsSettings, 'helpKeywords' | 'replies' | 'possibleOptOuts'>): SmsSettings {
+export function toSettings(record: records.SmsSettings): SmsSettings {
   return Object.freeze({
     project: record.project,
     trackIncoming: record.trackIncoming,
     optOutEnabled: record.optOutEnabled,
     keywords: Object.freeze([...record.keywords]),
-    optInKeywords: Object.freeze([...(record.optInKeywords ?? [])]),
-    helpKeywords: Object.freeze([...(record.helpKeywords ?? [])]),
-    replies: Object.freeze((record.replies ?? []).map((r) => Object.freeze({ kind: r.kind, text: r.text, keywords: Object.freeze([...(r.keywords ?? [])]) }))),
-    possibleOptOuts: record.possibleOptOuts ?? DEFAULT_POSSIBLE_OPT_OUTS,
+    optInKeywords: Object.freeze([...record.optInKeywords]),
+    helpKeywords: Object.freeze([...record.helpKeywords]),
+    replies: Object.freeze(record.replies.map((r) => Object.freeze({ kind: r.kind, text: r.text, keywords: Object.freeze([...r.keywords]) }))),
+    possibleOptOuts: record.possibleOptOuts,
     consentCategories: Object.freeze([...record.consentCategories]),
     dedicatedNumbers: Object.freeze([...record.dedicatedNumbers]),
     version: record.version,
-    ...(record.updatedAt === undefined ? {} : { updatedAt: Number(record.updatedAt) }),
+    updatedAt: record.updatedAt,
   });
 }
 
@@ -74,7 +76,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     const named = topics(config.topicNamespace);
     const logger = options.logger?.child({ component: 'settings-table' });
     const kafka = options.kafka ?? createKafka(config, logger, `${config.clientId}-settings-table`);
-    const serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, named);
+    const codec = options.codec ?? new Codec(new AvroSerde(config.schemaRegistryUrl, named));
     // Built before super() so the tail's callbacks can hold them.
     const state = new SettingsState();
     const counters: { undecodable?: Counter } = {};
@@ -82,7 +84,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
       kafka, topic: named.settings.name, name: 'settings table', logger,
       group: groupId(config.topicNamespace, 'optline.settings-table'),
       async decode(value, project) {
-        const settings = toSettings(await serde.decode<Parameters<typeof toSettings>[0]>(value));
+        const settings = toSettings(await codec.decodeSoon<records.SmsSettings>('SmsSettings', value));
         if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
         return settings;
       },
@@ -91,7 +93,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
     });
     this.topics = named;
     this.state = state;
-    this.commands = new SettingsCommands({ kafka, serde, topics: named, namespace: config.topicNamespace, logger, producer: options.producer });
+    this.commands = new SettingsCommands({ kafka, codec, topics: named, namespace: config.topicNamespace, logger, producer: options.producer });
     this.logger = logger;
     this.counters = counters;
     if (options.metrics) this.registerMetrics(options.metrics);

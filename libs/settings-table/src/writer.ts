@@ -10,16 +10,16 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Message, TopicMessages }
 import { Counter, type Registry } from 'prom-client';
 import { decideSettingsCommand, PendingSettings, type SettingsCommand, type SettingsOutcome, type SmsSettings } from '@optline/core';
 import {
-  AvroSerde, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, groupId, stoppableConsumer, TaskManager, topics, type CoPartitionedGroup, type Topics,
+  AvroSerde, Codec, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, groupId, stoppableConsumer, TaskManager, topics, UndecodableError, type CoPartitionedGroup, type Topics,
 } from '@optline/kafka';
 import { createLogger, type Logger, type OptlineConfig } from '@optline/runtime';
 import type { SettingsTable } from './table.ts';
 
 export interface SettingsWriterOptions {
   config: OptlineConfig;
-  /** Share the caller's Kafka client and serde; created otherwise. */
+  /** Share the caller's Kafka client and codec; created otherwise. */
   kafka?: Kafka;
-  serde?: AvroSerde;
+  codec?: Codec;
   /** The settings as stored; the writer lays its own commits over it at once. */
   table: SettingsTable;
   logger?: Logger | undefined;
@@ -35,7 +35,7 @@ export class SettingsWriter {
   private readonly taskGroup: CoPartitionedGroup;
   private readonly commands: Counter | undefined;
   private readonly kafka: Kafka;
-  private readonly serde: AvroSerde;
+  private readonly codec: Codec;
   private readonly topics: Topics;
   private readonly namespace: string;
   private readonly logger: Logger;
@@ -46,7 +46,7 @@ export class SettingsWriter {
     this.namespace = config.topicNamespace;
     this.topics = topics(config.topicNamespace);
     this.kafka = options.kafka ?? createKafka(config, options.logger, `${config.clientId}-settings-writer`);
-    this.serde = options.serde ?? new AvroSerde(config.schemaRegistryUrl, this.topics);
+    this.codec = options.codec ?? new Codec(new AvroSerde(config.schemaRegistryUrl, this.topics));
     this.group = groupId(config.topicNamespace, 'optline.settings-writer');
     this.taskGroup = { name: 'settings-writer', inputs: [this.topics.settingsCommands.name] };
     this.logger = options.logger ?? createLogger('settings-writer', 'silent');
@@ -123,7 +123,7 @@ export class SettingsWriter {
 
   /** Decides the commands in order, each seeing the ones before it; undecodable ones are dead letters. */
   private async decide(topic: string, partition: number, messages: EachBatchPayload['batch']['messages']) {
-    const { serde, topics } = this;
+    const { codec, topics } = this;
     const { table, now = Date.now } = this.options;
     const view = new PendingSettings(table);
     const stored: SmsSettings[] = [];
@@ -132,8 +132,10 @@ export class SettingsWriter {
     for (const message of messages) {
       let command: SettingsCommand;
       try {
-        command = await serde.decode<SettingsCommand>(message.value!);
+        command = await codec.decodeSoon<SettingsCommand>('SettingsCommand', message.value);
       } catch (error) {
+        // Only bytes that can never be read are dead letters; a registry outage fails the batch.
+        if (!(error instanceof UndecodableError)) throw error;
         const source = `${topic}/${partition}@${message.offset}`;
         rejected.push(deadLetterMessage(message.key, message.value, { source, rule: 'undecodable', message: (error as Error).message }));
         continue;
@@ -146,7 +148,7 @@ export class SettingsWriter {
       outcomes.push(outcome);
     }
     const encoded = async (name: string, values: readonly { project: string }[]): Promise<TopicMessages> =>
-      ({ topic: name, messages: await Promise.all(values.map(async (v) => ({ key: v.project, value: await serde.encode(name, v) }))) });
+      ({ topic: name, messages: await Promise.all(values.map(async (v) => ({ key: v.project, value: await codec.encode(name, v) }))) });
     const records = [await encoded(topics.settings.name, stored), await encoded(topics.settingsOutcomes.name, outcomes), { topic: topics.deadLetter.name, messages: rejected }];
     return { stored, outcomes, records: records.filter((r) => r.messages.length > 0) };
   }

@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { BlacklistClient } from '@optline/blacklist-client';
 import { listen, type Readiness } from '@optline/http';
-import { AvroSerde, createKafka, provision, TailTimeoutError } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provision, TailTimeoutError } from '@optline/kafka';
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
 import { SettingsTable, SettingsWriter } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
@@ -55,17 +55,19 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   const registry = createMetricsRegistry('api');
   const kafka = createKafka(config, logger, `${config.clientId}-api`);
   const serde = new AvroSerde(config.schemaRegistryUrl, topology.topics);
+  // Every read decodes through the one codec; the serde encodes.
+  const codec = new Codec(serde);
   const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
-  const blacklist = new BlacklistClient({ config, logger, kafka, serde, metrics: registry });
+  const blacklist = new BlacklistClient({ config, logger, kafka, codec, metrics: registry });
   const commands = new BlacklistCommands({ producer, serde, topic: topology.writes.blacklistCommands.name, blacklist });
-  const history = new BlacklistHistoryStore({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger });
+  const history = new BlacklistHistoryStore({ kafka, codec, topics: topology.topics, namespace: config.topicNamespace, logger });
   let historyCaught = false;
-  const reviewQueue = new ReviewQueue({ kafka, serde, producer, topics: topology.topics, namespace: config.topicNamespace, logger });
-  const settings = new SettingsTable({ config, logger, kafka, serde, producer, metrics: registry });
+  const reviewQueue = new ReviewQueue({ kafka, codec, producer, topics: topology.topics, namespace: config.topicNamespace, logger });
+  const settings = new SettingsTable({ config, logger, kafka, codec, producer, metrics: registry });
   // Every instance is a candidate; the consumer group makes exactly one the settings writer.
-  const activity = new ActivityReader({ kafka, serde, topics: topology.topics, namespace: config.topicNamespace, logger: logger.child({ component: 'overview' }) });
-  const writer = new SettingsWriter({ config, logger: logger.child({ component: 'settings-writer' }), kafka, serde, table: settings, metrics: registry });
+  const activity = new ActivityReader({ kafka, codec, topics: topology.topics, namespace: config.topicNamespace, logger: logger.child({ component: 'overview' }) });
+  const writer = new SettingsWriter({ config, logger: logger.child({ component: 'settings-writer' }), kafka, codec, table: settings, metrics: registry });
 
   let stopping = false;
   const caught = { blacklist: false, settings: false };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENQUEUE_FAILED_MESSAGE, type CampaignEvent } from '@optline/core';
 import { collect } from '@optline/test';
-import { createKafka } from '@optline/kafka';
+import { Codec, createKafka } from '@optline/kafka';
 import { eventually, startTestApi, type TestApi } from './support.ts';
 
 let t: TestApi;
@@ -25,7 +25,7 @@ async function blacklistEntry(phone: string, value: object | null): Promise<void
 /** The campaign events on the topic once one keyed `key` is there (bounded wait). */
 async function campaignEvents(key: string): Promise<CampaignEvent[]> {
   const records = await collect(createKafka(t.config), t.topics.campaign.name, (r) => r.some((m) => m.key === key), 15_000);
-  return Promise.all(records.map((r) => t.serde.decode<CampaignEvent>(r.value!)));
+  return Promise.all(records.map((r) => new Codec(t.serde).decode<CampaignEvent>('CampaignEvent', r.value)));
 }
 
 /** Records written to the campaign topic so far (sum of the partitions' end offsets). */

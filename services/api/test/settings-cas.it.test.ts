@@ -2,7 +2,7 @@
 // instances write at once): two instances over one namespace, concurrent PUTs through both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmsSettings } from '@optline/core';
-import { createKafka } from '@optline/kafka';
+import { Codec, createKafka } from '@optline/kafka';
 import { collect, uniqueName } from '@optline/test';
 import { startTestApi, type TestApi } from './support.ts';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 async function history(project: string, count: number): Promise<SmsSettings[]> {
   const records = await collect(createKafka(a.config), a.topics.settings.name, (r) => r.filter((m) => m.key === project).length >= count, 30_000);
   const mine = records.filter((r) => r.key === project);
-  return Promise.all(mine.map((r) => a.serde.decode<SmsSettings>(r.value!)));
+  return Promise.all(mine.map((r) => new Codec(a.serde).decode<SmsSettings>('SmsSettings', r.value)));
 }
 
 const ifMatch = (etag: string) => ({ 'if-match': etag });

@@ -3,7 +3,7 @@
 // id), and every PUT is either answered 200 with a version of its own or 503 and never applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmsSettings } from '@optline/core';
-import { AvroSerde, createKafka, provision, topics as topicsOf, type Topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provision, topics as topicsOf, type Topics } from '@optline/kafka';
 import { collect, testConfig, uniqueName } from '@optline/test';
 import { ServiceProcess } from '@optline/test/processes';
 
@@ -68,9 +68,9 @@ describe('settings writer crash', () => {
     const ok = answers.map((a, i) => ({ ...a, marker: `burst${i}` })).filter((a) => a.status === 200);
     expect(new Set(ok.map((a) => a.version)).size).toBe(ok.length);
 
-    const serde = new AvroSerde(config.schemaRegistryUrl, topicsOf(namespace));
+    const codec = new Codec(new AvroSerde(config.schemaRegistryUrl, topicsOf(namespace)));
     const records = await collect(createKafka(config), topics.settings.name, (r) => r.filter((m) => m.key === PROJECT).length >= later.version!, 30_000);
-    const stored = await Promise.all(records.filter((r) => r.key === PROJECT).map((r) => serde.decode<SmsSettings>(r.value!)));
+    const stored = await Promise.all(records.filter((r) => r.key === PROJECT).map((r) => codec.decode<SmsSettings>('SmsSettings', r.value)));
     expect(stored.map((s) => s.version)).toEqual(Array.from({ length: later.version! }, (_, i) => i + 1));
     for (const a of ok) expect(stored[a.version! - 1]!.keywords).toEqual(['STOP', a.marker]);
     const applied = new Set(stored.map((s) => s.keywords[1]));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, topics } from '@optline/kafka';
 import { collect, testConfig, uniqueName } from '@optline/test';
 import { run } from '../src/commands/customers.ts';
 
@@ -47,8 +47,8 @@ describe('optline customers import', () => {
     await admin.disconnect();
     expect(written).toBe(3);
     const records = await collect(kafka, topic, (r) => r.length >= 3);
-    const serde = new AvroSerde(config.schemaRegistryUrl, topics(config.topicNamespace));
-    const profiles = await Promise.all(records.map(async (r) => ({ key: r.key, value: await serde.decode<Record<string, unknown>>(r.value!) })));
+    const codec = new Codec(new AvroSerde(config.schemaRegistryUrl, topics(config.topicNamespace)));
+    const profiles = await Promise.all(records.map(async (r) => ({ key: r.key, value: await codec.decode<Record<string, unknown>>('CustomerProfile', r.value) })));
     expect(profiles.map((p) => p.key).sort()).toEqual(['c1', 'c3', 'c4']);
     expect(profiles.find((p) => p.key === 'c1')!.value).toMatchObject({ project: 'shop', customer_id: 'c1', phone: '00421905123456', deleted: false });
     expect(profiles.find((p) => p.key === 'c3')!.value).toMatchObject({ phone: null, updated_at: 1_700_000_000_000 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { AvroSerde, createKafka, readDeadLetterReason, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, readDeadLetterReason, topics } from '@optline/kafka';
 import { testConfig, uniqueName } from '@optline/test';
 import { loadIngressSettings, signSinchCallback, startIngress, type InboundSms, type IngressSettings, type RunningIngress } from '../src/index.ts';
 import { BrokerLink } from './broker-link.ts';
@@ -11,6 +11,7 @@ const config = testConfig({ topicNamespace: uniqueName('it-ingress'), ingressPor
 const named = topics(config.topicNamespace);
 const kafka = createKafka(config);
 const serde = new AvroSerde(config.schemaRegistryUrl, named);
+const codec = new Codec(serde);
 const SECRET = 'sinch-hmac-secret';
 const BASIC = `Basic ${Buffer.from('sinch:s3cret').toString('base64')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,7 +53,7 @@ describe('a valid callback', () => {
     expect(answer).toMatchObject({ status: 200, body: { status: 'accepted', id: callback.id } });
     const [record] = await inboundWithId(callback.id);
     expect(record!.key).toBe('00421905123456');
-    const sms = await serde.decode<InboundSms>(record!.value!);
+    const sms = await codec.decode<InboundSms>('InboundSms', record!.value);
     expect(sms).toEqual({
       id: callback.id, type: 'mo_text', from: '00421905123456', to: '00421911000111', body: 'STOP please',
       received_at: Date.parse('2025-06-15T09:34:28.542Z'), sent_at: Date.parse('2025-06-15T09:34:27Z'), operator_id: '23103',
@@ -65,7 +66,7 @@ describe('a valid callback', () => {
   it('accepts mo_binary with a short code recipient', async () => {
     const callback = moText({ type: 'mo_binary', to: '12345', body: 'U1RPUA==', udh: '050003CC0201' });
     expect((await postSigned(callback)).status).toBe(200);
-    const sms = await serde.decode<InboundSms>((await inboundWithId(callback.id))[0]!.value!);
+    const sms = await codec.decode<InboundSms>('InboundSms', (await inboundWithId(callback.id))[0]!.value);
     expect(sms).toMatchObject({ type: 'mo_binary', to: '12345', body: 'U1RPUA==', udh: '050003CC0201' });
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { AvroSerde, createKafka, readDeadLetterReason, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, readDeadLetterReason, topics } from '@optline/kafka';
 import { testConfig, uniqueName } from '@optline/test';
 import { loadIngressSettings, startIngress, type InboundSms, type RunningIngress } from '../src/index.ts';
 import { moText, watchTopics } from './support.ts';
@@ -45,7 +45,7 @@ describe('date-times (RFC 3339)', () => {
     const callback = moText({ received_at: '2026-06-30T23:59:60Z', sent_at: '2026-06-30T23:59:60.250Z' });
     expect(await send(JSON.stringify(callback))).toMatchObject({ status: 200, id: callback.id });
     const [record] = await watcher.waitFor(named.inbound.name, (r) => r.value?.includes(callback.id) ?? false);
-    const sms = await serde.decode<InboundSms>(record!.value!);
+    const sms = await new Codec(serde).decode<InboundSms>('InboundSms', record!.value);
     expect([sms.received_at, sms.sent_at]).toEqual([Date.UTC(2026, 5, 30, 23, 59, 59), Date.UTC(2026, 5, 30, 23, 59, 59, 250)]);
   });
 

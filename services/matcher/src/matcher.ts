@@ -68,7 +68,7 @@ export class Matcher {
     this.admin = this.kafka.admin();
     await this.admin.connect();
 
-    this.settings = new SettingsTable({ config, logger, kafka: this.kafka, serde: codec.serde, metrics: this.options.registry });
+    this.settings = new SettingsTable({ config, logger, kafka: this.kafka, codec, metrics: this.options.registry });
     const groups = taskGroups(t, { codec, settings: this.settings, metrics: this.metrics });
     // Every output's encoder up front (registers its schema): handlers' sinks encode synchronously.
     this.encoders = await encodersFor(groups.map((g) => g.outputs), (topic) => codec.serde.encoderFor(topic));

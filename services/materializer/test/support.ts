@@ -2,7 +2,7 @@
 // outputs as a downstream read_committed consumer would, and running the service as a process.
 
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
-import type { AvroSerde, Topics } from '@optline/kafka';
+import { Codec, type AvroSerde, type Topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
 import { CliProcess, uniqueName } from '@optline/test';
 import { factRecord, type Fact } from '../src/facts.ts';
@@ -62,7 +62,7 @@ export class OutputReader {
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const avro = topic !== deadLetter.name && message.value !== null;
-        const value = avro ? await this.serde.decode<Record<string, unknown>>(message.value!) : null;
+        const value = avro ? await new Codec(this.serde).decodeFrom<Record<string, unknown>>(topic, message.value) : null;
         this.records.push({
           topic, key: message.key?.toString() ?? null, value, raw: message.value, headers: message.headers ?? {},
           partition, offset: message.offset, timestamp: Number(message.timestamp),

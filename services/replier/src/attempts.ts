@@ -2,33 +2,27 @@
 // with an outcome a crash left unknown.
 
 import type { Kafka } from 'kafkajs';
-import { CompactedTail, type AvroSerde } from '@optline/kafka';
+import { CompactedTail, type Codec } from '@optline/kafka';
 import type { ReplyIntent } from '@optline/core';
+import type { ReplyAttempt, ReplyAttemptStatus } from '@optline/schemas';
 import type { Logger } from '@optline/runtime';
 
-export type AttemptStatus = 'STARTED' | 'SENT' | 'FAILED';
+export type AttemptStatus = ReplyAttemptStatus;
 
-/** A `optline.replier.attempts.v1` value (Avro ReplyAttempt). */
-export interface ReplyAttempt {
-  event_id: string;
-  project: string;
-  status: AttemptStatus;
-  at: number;
-  batch_id: string | null;
-  reason: string | null;
-}
+/** A `optline.replier.attempts.v1` value. */
+export type { ReplyAttempt };
 
 export class AttemptTable extends CompactedTail<ReplyAttempt> {
   private readonly entries: Map<string, ReplyAttempt>;
 
-  constructor(options: { kafka: Kafka; topic: string; group: string; serde: AvroSerde; logger?: Logger }) {
+  constructor(options: { kafka: Kafka; topic: string; group: string; codec: Codec; logger?: Logger }) {
     const entries = new Map<string, ReplyAttempt>();
-    const { serde } = options;
+    const { codec } = options;
     // The tail may read our STARTED back after we already know the outcome: never go back.
     const sink = { set: (key: string, value: ReplyAttempt) => keep(entries, value), delete: (key: string) => entries.delete(key) };
     super({
       kafka: options.kafka, topic: options.topic, name: 'reply attempts', group: options.group, logger: options.logger, sink,
-      decode: (value) => serde.decodeKnown<ReplyAttempt>(value) ?? serde.decode<ReplyAttempt>(value),
+      decode: (value) => codec.decodeSoon<ReplyAttempt>('ReplyAttempt', value),
     });
     this.entries = entries;
   }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { replyCampaignEvent, trackingKey, type ReplyIntent, type ReplyOutcome } from '@optline/core';
-import { AvroSerde, createKafka, deadLetterMessage, provision, stoppableConsumer } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, stoppableConsumer, UndecodableError } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
 import { AttemptTable, attemptOf, type ReplyAttempt } from './attempts.ts';
@@ -37,7 +37,7 @@ export class Replier {
   readonly metrics: Registry;
   private readonly topology: ReplierTopology;
   private readonly kafka: Kafka;
-  private readonly serde: AvroSerde;
+  private readonly codec: Codec;
   private readonly sinch: SinchClient;
   private readonly attempts: AttemptTable;
   private readonly m: ReplierMetrics;
@@ -55,7 +55,7 @@ export class Replier {
     const { config, logger } = options;
     this.topology = replierTopology(config);
     this.kafka = createKafka(config, logger, `${config.clientId}-replier`);
-    this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
+    this.codec = new Codec(new AvroSerde(config.schemaRegistryUrl, this.topology.topics));
     // Which instance made a call, in Sinch's logs (and the test server's).
     this.sinch = new SinchClient({ userAgent: `optline-replier/${randomBytes(4).toString('hex')} (${config.clientId}; pid ${process.pid})`, ...options.sinch });
     this.maxInFlight = options.maxInFlight ?? 256;
@@ -63,7 +63,7 @@ export class Replier {
     this.metrics = options.metrics ?? createMetricsRegistry('replier');
     this.m = replierMetrics(this.metrics, () => this.inFlight.size);
     this.attempts = new AttemptTable({
-      kafka: this.kafka, topic: this.topology.reads.attempts, serde: this.serde, logger,
+      kafka: this.kafka, topic: this.topology.reads.attempts, codec: this.codec, logger,
       group: `${this.topology.groupId}.attempts`,
     });
   }
@@ -179,11 +179,9 @@ export class Replier {
 
   private async decode(owned: Owned, partition: number, message: KafkaMessage): Promise<ReplyIntent | null> {
     try {
-      if (!message.value) throw new Error('a reply intent needs a value');
-      return this.serde.decodeKnown<ReplyIntent>(message.value) ?? (await this.serde.decode<ReplyIntent>(message.value));
+      return await this.codec.decodeSoon<ReplyIntent>('ReplyIntent', message.value);
     } catch (err) {
-      const { name, status } = err as { name?: string; status?: number };
-      if (name === 'ResponseError' && status !== 404) throw err;
+      if (!(err instanceof UndecodableError)) throw err; // a registry outage: the batch is retried
       this.m.deadLetters.inc({ rule: 'undecodable' });
       owned.dead.push(deadLetterMessage(message.key, message.value, {
         source: `${this.topology.reads.replies}/${partition}@${message.offset}`, rule: 'undecodable', field: 'value',
@@ -271,7 +269,7 @@ export class Replier {
 
   private async transact(partition: number, owned: Owned, outcomes: Done[], dead: Message[]): Promise<void> {
     const { writes, groupId } = this.topology;
-    const [encodeAttempt, encodeEvent] = await Promise.all([this.serde.encoderFor(writes.attempts), this.serde.encoderFor(writes.campaign)]);
+    const [encodeAttempt, encodeEvent] = await Promise.all([this.codec.serde.encoderFor(writes.attempts), this.codec.serde.encoderFor(writes.campaign)]);
     const events = outcomes.map((d) => replyCampaignEvent(d.work.intent, d.outcome));
     // Offsets as if these outcomes were recorded; undone below if the transaction fails.
     for (const d of outcomes) for (const o of d.work.offsets) owned.progress.finish(o);
@@ -303,7 +301,7 @@ export class Replier {
   }
 
   private async produceAttempts(records: ReplyAttempt[]): Promise<void> {
-    const encode = await this.serde.encoderFor(this.topology.writes.attempts);
+    const encode = await this.codec.serde.encoderFor(this.topology.writes.attempts);
     await this.started!.send({ topic: this.topology.writes.attempts, acks: -1, messages: records.map((r) => ({ key: r.event_id, value: encode(r) })) });
   }
 

@@ -3,7 +3,7 @@
 
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { replyEventId, replyKey, type ReplyIntent, type ReplyKind } from '@optline/core';
-import type { AvroSerde, Topics } from '@optline/kafka';
+import { Codec, type AvroSerde, type Topics } from '@optline/kafka';
 import { uniqueName } from '@optline/test';
 
 export const DEDICATED = '00421900000001';
@@ -33,7 +33,7 @@ export class CampaignReader {
     this.consumer = this.kafka.consumer({ groupId: uniqueName('test-campaign'), readUncommitted: false, maxWaitTimeInMs: 100 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.campaign.name, fromBeginning: true });
-    await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(await this.serde.decode(message.value!)) });
+    await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(await new Codec(this.serde).decode('CampaignEvent', message.value)) });
     return this;
   }
 

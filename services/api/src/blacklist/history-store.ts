@@ -10,12 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import type { BlacklistChange } from '@optline/core';
-import { AvroSerde, CompactedTail, groupId, type TailSink, type Topics } from '@optline/kafka';
+import type { BlacklistChange, CampaignEvent } from '@optline/schemas';
+import { CompactedTail, groupId, type Codec, type TailSink, type Topics } from '@optline/kafka';
 import type { Logger } from '@optline/runtime';
 import { RocksDbStore, type StoreOp } from '@optline/state-store';
-
-interface CampaignRecord { event_id: string; project: string; status: string; timestamp: number; message: string; recipient: string }
 
 const FLUSH_OPS = 5000;
 
@@ -49,7 +47,7 @@ class BatchingSink {
 
 export interface HistoryStoreOptions {
   kafka: Kafka;
-  serde: AvroSerde;
+  codec: Codec;
   topics: Topics;
   namespace: string;
   logger?: Logger;
@@ -66,15 +64,15 @@ export class BlacklistHistoryStore {
   private location: string | undefined;
   private readonly sink = new BatchingSink(() => this.store);
   readonly changes: CompactedTail<Buffer>;
-  readonly replies: CompactedTail<CampaignRecord | null>;
+  readonly replies: CompactedTail<CampaignEvent | null>;
 
   constructor(private readonly options: HistoryStoreOptions) {
-    const { kafka, serde, topics: t, namespace, logger } = options;
+    const { kafka, codec, topics: t, namespace, logger } = options;
     const changesSink: TailSink<Buffer> = {
       set: (key, raw, at) => this.sink.put(`h${key}\u0000${at.offset.padStart(20, '0')}`, raw),
       delete: () => undefined,
     };
-    const repliesSink: TailSink<CampaignRecord | null> = {
+    const repliesSink: TailSink<CampaignEvent | null> = {
       set: (_key, event) => {
         if (event === null) return;
         const payload = Buffer.from(JSON.stringify({ at: event.timestamp, body: event.message, event_id: event.event_id }));
@@ -82,21 +80,19 @@ export class BlacklistHistoryStore {
       },
       delete: () => undefined,
     };
-    const decodeChange = async (value: Buffer) => {
-      if (serde.decodeKnown(value) === undefined) await serde.decode(value); // learns the writer schema for reads
-      return value;
-    };
+    // Kept as bytes; read back (synchronously) by history(), so the writer schema is learnt here.
+    const decodeChange = (value: Buffer) => (codec.decodeKnown('BlacklistChange', value) === undefined ? codec.decode('BlacklistChange', value).then(() => value) : value);
     this.changes = new CompactedTail<Buffer>({
       kafka, topic: t.blacklistHistory.name, name: 'blacklist history', sink: changesSink, logger,
       group: groupId(namespace, 'optline.api.blacklist-history'), decode: decodeChange,
     });
-    this.replies = new CompactedTail<CampaignRecord | null>({
+    this.replies = new CompactedTail<CampaignEvent | null>({
       kafka, topic: t.campaign.name, name: 'blacklist history (replies sent)', sink: repliesSink, logger,
       group: groupId(namespace, 'optline.api.replies-sent'),
       decode: (value) => {
-        const event = serde.decodeKnown<CampaignRecord>(value);
-        if (event === undefined) return serde.decode<CampaignRecord>(value).then((e) => (e.status === 'auto_reply_sent' ? e : null));
-        return event.status === 'auto_reply_sent' ? event : null;
+        const event = codec.decodeSoon<CampaignEvent>('CampaignEvent', value);
+        const sent = (e: CampaignEvent) => (e.status === 'auto_reply_sent' ? e : null);
+        return event instanceof Promise ? event.then(sent) : sent(event);
       },
     });
   }
@@ -133,7 +129,7 @@ export class BlacklistHistoryStore {
     const key = `${project}:${phone}\u0000`;
     const entries: HistoryEntry[] = [];
     for await (const [, raw] of store.range({ gte: `h${key}`, lt: `h${project}:${phone}\u0001` })) {
-      const change = this.options.serde.decodeKnown<BlacklistChange>(raw);
+      const change = this.options.codec.decodeKnown<BlacklistChange>('BlacklistChange', raw);
       if (change === undefined) continue;
       const { project: _p, phone: _ph, ...rest } = change;
       entries.push({ ...rest });

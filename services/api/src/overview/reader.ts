@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { FACT_BRANCHES } from '@optline/core';
-import { groupId, stoppableConsumer, type AvroSerde, type Topics } from '@optline/kafka';
+import { groupId, stoppableConsumer, type Codec, type Topics } from '@optline/kafka';
+import type { MatcherFact, ReplyAttempt, ReplyIntent } from '@optline/schemas';
 import type { Logger } from '@optline/runtime';
 import { Activity, HOUR_MS, WINDOW_HOURS } from './activity.ts';
 
-interface ReplyIntentRecord {
-  event_id: string;
-  project: string;
-  kind: 'optOut' | 'optIn' | 'help';
-  inbound_at: number | null;
-}
-interface ReplyAttemptRecord {
-  event_id: string;
-  project: string;
-  status: 'STARTED' | 'SENT' | 'FAILED';
-  at: number;
-}
 
 /**
  * Feeds the Overview from what the services write, read from 24 h ago on every start (a group
@@ -35,7 +24,7 @@ export class ActivityReader {
   private readonly intents = new Map<string, { kind: string; inboundAt: number | null; at: number }>();
   private readonly sentBeforeIntent = new Map<string, number>();
 
-  constructor(private readonly options: { kafka: Kafka; serde: AvroSerde; topics: Topics; namespace: string; logger: Logger; now?: () => number }) {}
+  constructor(private readonly options: { kafka: Kafka; codec: Codec; topics: Topics; namespace: string; logger: Logger; now?: () => number }) {}
 
   private starting: Promise<void> | undefined;
   private stopped = false;
@@ -55,7 +44,9 @@ export class ActivityReader {
   private async run(): Promise<void> {
     const { kafka, topics, namespace } = this.options;
     const now = this.options.now ?? Date.now;
-    const names = [topics.facts.name, topics.replies.name, topics.replyAttempts.name];
+    const read = [topics.facts, topics.replies, topics.replyAttempts];
+    const names = read.map((t) => t.name);
+    const recordOf = new Map(read.map((t) => [t.name, t.valueSchema!]));
     const since = now() - WINDOW_HOURS * HOUR_MS;
     const admin = kafka.admin();
     await admin.connect();
@@ -80,7 +71,7 @@ export class ActivityReader {
       eachMessage: async ({ topic, message }) => {
         if (!message.value) return;
         try {
-          await this.apply(topic, Number(message.timestamp), await this.options.serde.decode(message.value));
+          await this.apply(topic, Number(message.timestamp), await this.options.codec.decodeSoon(recordOf.get(topic)!, message.value));
         } catch (error) {
           this.options.logger.warn({ err: error, topic, offset: message.offset }, 'overview: record not read');
         }
@@ -92,10 +83,10 @@ export class ActivityReader {
   private async apply(topic: string, recordAt: number, value: unknown): Promise<void> {
     const { topics } = this.options;
     if (topic === topics.facts.name) {
-      const fact = (value as { fact?: Record<string, { project: string; received_at: number }> }).fact?.[FACT_BRANCHES.opted_out];
-      if (fact) this.activity.optOut(fact.project, fact.received_at);
+      const { fact } = value as MatcherFact;
+      if (FACT_BRANCHES.opted_out in fact) this.activity.optOut(fact[FACT_BRANCHES.opted_out].project, fact[FACT_BRANCHES.opted_out].received_at);
     } else if (topic === topics.replies.name) {
-      const intent = value as ReplyIntentRecord;
+      const intent = value as ReplyIntent;
       this.intents.set(intent.event_id, { kind: intent.kind, inboundAt: intent.inbound_at, at: recordAt });
       if (intent.kind === 'optOut' && intent.inbound_at !== null) this.activity.latency(intent.project, 'inboundToBlacklisted', recordAt, recordAt - intent.inbound_at);
       const sentAt = this.sentBeforeIntent.get(intent.event_id);
@@ -105,7 +96,7 @@ export class ActivityReader {
       }
       this.forgetOld(recordAt);
     } else if (topic === topics.replyAttempts.name) {
-      const attempt = value as ReplyAttemptRecord;
+      const attempt = value as ReplyAttempt;
       if (attempt.status !== 'SENT') return;
       this.activity.reply(attempt.project, attempt.at);
       if (this.intents.has(attempt.event_id)) this.confirmation(attempt.project, attempt.event_id, attempt.at);

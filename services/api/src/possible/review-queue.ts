@@ -5,22 +5,15 @@
 
 import type { Kafka, Producer } from 'kafkajs';
 import { possibleOptOutKey, type PossibleOptOutRecord } from '@optline/core';
-import { AvroSerde, CompactedTail, groupId, type Topics } from '@optline/kafka';
+import { CompactedTail, groupId, type Codec, type Topics } from '@optline/kafka';
+import type { PossibleOptOutDecision } from '@optline/schemas';
 import type { Logger } from '@optline/runtime';
 
-export interface PossibleOptOutDecision {
-  id: string;
-  project: string;
-  phone: string;
-  decision: 'confirm' | 'dismiss';
-  actor: string;
-  decided_at: number;
-  command_id: string | null;
-}
+export type { PossibleOptOutDecision };
 
 export interface ReviewQueueOptions {
   kafka: Kafka;
-  serde: AvroSerde;
+  codec: Codec;
   producer: Producer;
   topics: Topics;
   namespace: string;
@@ -33,15 +26,15 @@ export class ReviewQueue {
   private readonly tails: [CompactedTail<PossibleOptOutRecord>, CompactedTail<PossibleOptOutDecision>];
 
   constructor(private readonly options: ReviewQueueOptions) {
-    const { kafka, serde, topics: t, namespace, logger } = options;
+    const { kafka, codec, topics: t, namespace, logger } = options;
     this.tails = [
       new CompactedTail<PossibleOptOutRecord>({
         kafka, topic: t.possibleOptOuts.name, name: 'possible opt-outs', sink: this.items, logger,
-        group: groupId(namespace, 'optline.api.possible-opt-outs'), decode: (value) => serde.decode<PossibleOptOutRecord>(value),
+        group: groupId(namespace, 'optline.api.possible-opt-outs'), decode: (value) => codec.decodeSoon<PossibleOptOutRecord>('PossibleOptOut', value),
       }),
       new CompactedTail<PossibleOptOutDecision>({
         kafka, topic: t.possibleOptOutDecisions.name, name: 'possible opt-out decisions', sink: this.decisions, logger,
-        group: groupId(namespace, 'optline.api.possible-opt-out-decisions'), decode: (value) => serde.decode<PossibleOptOutDecision>(value),
+        group: groupId(namespace, 'optline.api.possible-opt-out-decisions'), decode: (value) => codec.decodeSoon<PossibleOptOutDecision>('PossibleOptOutDecision', value),
       }),
     ];
   }
@@ -86,8 +79,8 @@ export class ReviewQueue {
 
   /** Records a decision (acks=all) and waits until this instance's copy holds it. */
   async decide(decision: PossibleOptOutDecision): Promise<void> {
-    const { producer, serde, topics: t } = this.options;
-    const value = await serde.encode(t.possibleOptOutDecisions.name, decision);
+    const { producer, codec, topics: t } = this.options;
+    const value = await codec.encode(t.possibleOptOutDecisions.name, decision);
     await producer.send({ topic: t.possibleOptOutDecisions.name, acks: -1, messages: [{ key: possibleOptOutKey(decision), value }] });
     await this.tails[1].sync();
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replyEventId } from '@optline/core';
-import { AvroSerde, createKafka, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, topics } from '@optline/kafka';
 import { SinchClient, sinchFromEnv } from '@optline/sinch';
 import { loadConfig } from '@optline/runtime';
 import { repoRoot } from '@optline/stack';
@@ -51,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
   const names = topics(config.topicNamespace);
   const kafka = createKafka(config);
   const serde = new AvroSerde(config.schemaRegistryUrl, names);
+  const codec = new Codec(serde);
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
 
@@ -155,7 +156,7 @@ export async function run(args: string[]): Promise<number> {
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       if (!message.value) return;
-      const e = await serde.decode<Record<string, unknown>>(message.value);
+      const e = await codec.decodeFrom<Record<string, unknown>>(topic, message.value);
       if (e.project !== 'demo' || (e.timestamp as number) < started - 60_000 || !ours(e.customer_id as string | null)) return;
       if (topic === names.consent.name) consent.push([String(e.customer_id), String(e.action), String(e.category), String(e.identification), JSON.stringify(e.message)]);
       else campaign.push([String(e.customer_id), String(e.status), JSON.stringify(e.message), String(e.sender ?? ''), String(e.recipient ?? '')]);
