@@ -45,7 +45,7 @@ describe('the README diagram', () => {
       [...Object.values(matcher.tables), ...groups.flatMap((g) => Object.values(g.inputs))],
       [matcher.deadLetter, ...groups.flatMap((g) => Object.values(g.outputs).map((o) => o.topic))],
     ),
-    materializer: declared(Object.values(materializer.reads), Object.values(materializer.writes)),
+    materializer: declared(Object.values(materializer.reads), [materializer.deadLetter, ...Object.values(materializer.group.outputs).map((o) => o.topic)]),
   };
 
   it.each(Object.keys(services) as Array<keyof typeof services>)('draws exactly what the %s declares it reads and writes', (service) => {

@@ -6,7 +6,8 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
 import {
-  AvroSerde, Codec, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, provision, stoppableConsumer, TaskManager, type CoPartitionedGroup, type Task,
+  AvroSerde, Codec, collectingSinks, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, encodersFor, provision, stoppableConsumer, TaskManager,
+  type CoPartitionedGroup, type Encoders, type Task,
 } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { consentTrackedNotices, windowEvents, type ConsentTrackedNotice, type WindowEvents } from './events.ts';
@@ -54,8 +55,8 @@ export class Materializer {
   private readonly topology: MaterializerTopology;
   private readonly spec: WindowSpec;
   private readonly kafka: Kafka;
-  private readonly serde: AvroSerde;
   private readonly codec: Codec;
+  private encoders: Encoders = new Map();
   private readonly m: MaterializerMetrics;
   private readonly owned = new Map<number, Owned>();
   private tasks: TaskManager<CoPartitionedGroup, undefined> | undefined;
@@ -73,8 +74,7 @@ export class Materializer {
     this.spec = { lengthMs: config.windowMs, graceMs: config.windowGraceMs };
     this.now = options.clock ?? Date.now;
     this.kafka = createKafka(config, logger, `${config.clientId}-materializer`);
-    this.serde = new AvroSerde(config.schemaRegistryUrl, this.topology.topics);
-    this.codec = new Codec(this.serde);
+    this.codec = new Codec(new AvroSerde(config.schemaRegistryUrl, this.topology.topics));
     this.metrics = options.metrics ?? createMetricsRegistry('materializer');
     this.m = materializerMetrics(this.metrics, () => this.pendingFacts());
   }
@@ -82,6 +82,8 @@ export class Materializer {
   async start(): Promise<void> {
     const { logger } = this.options;
     await provision(this.options.config, logger);
+    // Every output's encoder up front (registers its schema): the flush's sinks encode synchronously.
+    this.encoders = await encodersFor([this.topology.group.outputs], (topic) => this.codec.serde.encoderFor(topic));
     this.admin = this.kafka.admin();
     await this.admin.connect();
     const { group } = this.topology;
@@ -202,7 +204,7 @@ export class Materializer {
     const events = windowEvents(facts, importedAt);
     const tracked = consentTrackedNotices(facts, importedAt);
     try {
-      const records = await this.encode(events, tracked, dead);
+      const records = this.records(events, tracked, dead);
       const input = { groupId: this.topology.groupId, topic: this.topology.reads.facts, partition, offset: String(plan.commitOffset), metadata: encodeWatermark(plan.watermark) };
       const pause = this.options.pauseInFlushMs;
       await commitTransaction(owned.task.producer, records, input, pause ? async () => {
@@ -246,19 +248,13 @@ export class Materializer {
     }
   }
 
-  private async encode(events: WindowEvents, tracked: ConsentTrackedNotice[], dead: DeadLetter[]): Promise<TopicMessages[]> {
-    const { writes } = this.topology;
-    const encodeAll = async <T extends object>(topic: string, values: T[], key: (v: T) => string) => {
-      const encode = await this.serde.encoderFor(topic);
-      return { topic, messages: values.map((v) => ({ key: key(v), value: encode(v) })) };
-    };
-    const records = [
-      await encodeAll(writes.consent, events.consent, trackingKey),
-      await encodeAll(writes.campaign, events.campaign, trackingKey),
-      // Keyed by the phone, as sms.inbound.v1: the notice reaches the matcher task that owns the phone.
-      await encodeAll(writes.consentTracked, tracked, (n) => n.phone),
-      { topic: writes.deadLetter, messages: dead.map((d) => deadLetterMessage(d.message.key, d.message.value, d.reason, d.message.headers)) },
-    ];
-    return records.filter((r) => r.messages.length > 0);
+  /** The flush's records, through the task group's sinks (in this order), then its dead letters. */
+  private records(events: WindowEvents, tracked: ConsentTrackedNotice[], dead: DeadLetter[]): TopicMessages[] {
+    const { out, records } = collectingSinks(this.topology.group.outputs, this.encoders);
+    for (const e of events.consent) out.consent.send(trackingKey(e), e);
+    for (const e of events.campaign) out.campaign.send(trackingKey(e), e);
+    for (const n of tracked) out.consentTracked.send(n.phone, n);
+    const rejected = dead.map((d) => deadLetterMessage(d.message.key, d.message.value, d.reason, d.message.headers));
+    return rejected.length === 0 ? records() : [...records(), { topic: this.topology.deadLetter, messages: rejected }];
   }
 }

@@ -4,3 +4,4 @@ export * from './serial.ts';
 export * from './task-manager.ts';
 export * from './transaction.ts';
 export * from './topology.ts';
+export * from './collect.ts';

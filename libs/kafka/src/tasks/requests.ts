@@ -9,7 +9,7 @@ import type { IHeaders, Message, Sender, TopicMessages } from 'kafkajs';
 /**
  * 512 KiB: half the broker's default limit, so the estimate may be off by a factor of two. The
  * matcher used 128 KiB and the materializer 768 KiB (and 1000 records) while kafkajs grouped a
- * request's records by partition in quadratic time; that is patched (patches/kafkajs+2.2.4.patch).
+ * request's records by partition in quadratic time; that is patched (patches/README.md, producer speed).
  */
 export const PRODUCE_REQUEST_BYTES = 512 * 1024;
 
