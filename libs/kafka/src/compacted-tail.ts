@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
 import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
+import { UndecodableError } from './codec.ts';
 import { isExpectedDuringJoin } from './client.ts';
 import { fetchTopicOffsets } from './offsets.ts';
 import { stoppableConsumer } from './stoppable.ts';
@@ -27,7 +28,11 @@ export interface CompactedTailOptions<T> {
    * must get every partition, and nothing is committed, so no two tails may share a group.
    */
   group: string;
-  /** Throwing skips the record (logged) and keeps the key's previous value. */
+  /**
+   * Throwing an UndecodableError skips the record (logged) and keeps the key's previous value.
+   * Any other error (a registry that does not answer) is not the record's fault: like a sink's,
+   * it fails the batch, which is read again, so no record is skipped for it.
+   */
   decode(value: Buffer, key: string): T | Promise<T>;
   /** Errors it throws are not skipped: the consumer crashes, and restarts from the beginning. */
   sink: TailSink<T>;
@@ -171,8 +176,9 @@ export class CompactedTail<T> {
         // Most decodes are synchronous (cached schema): awaiting only promises keeps a full read fast.
         value = decoded instanceof Promise ? await decoded : decoded;
       } catch (err) {
+        if (!(err instanceof UndecodableError)) throw err;
         // The previous value stays: an unreadable update must not undo what the key held.
-        this.unreadable(batch.partition, message.offset, (err as Error).message);
+        this.unreadable(batch.partition, message.offset, err.message);
         continue;
       }
       sink.set(key, value, { partition: batch.partition, offset: message.offset });

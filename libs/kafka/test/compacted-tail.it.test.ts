@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Kafka, KafkaConfig, Producer } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { testConfig, uniqueName } from '@optline/test';
-import { CompactedTail, createKafka, provisionTopics, TailStoppedError, type CompactedTailOptions } from '../src/index.ts';
+import { CompactedTail, createKafka, provisionTopics, TailStoppedError, UndecodableError, type CompactedTailOptions } from '../src/index.ts';
 
 let config: OptlineConfig;
 let kafka: Kafka;
@@ -31,7 +31,7 @@ function tail(topicName: string, overrides: Partial<CompactedTailOptions<string>
     kafka: client, topic: topicName, name: 'test tail', group: `${config.topicNamespace}.tail`, sink: entries,
     decode: (value) => {
       const text = value.toString();
-      if (text.startsWith('bad')) throw new Error('unreadable on purpose');
+      if (text.startsWith('bad')) throw new UndecodableError('unreadable on purpose');
       return text;
     },
     onUnreadable: () => unreadable++,
@@ -137,6 +137,21 @@ describe('CompactedTail', () => {
     expect(lines).toContain(crashed);
     expect(entries.size).toBe(20);
     expect(reader.failure).toBeUndefined();
+  });
+
+  it('skips no record for a decode error that is not the record\'s fault (a registry outage): the batch is read again', async () => {
+    const name = await topic();
+    await write(name, [{ key: 'a', value: 'v' }, { key: 'flaky', value: 'v' }, { key: 'b', value: 'v' }]);
+    let outage = 2;
+    const decode = (value: Buffer, key: string) => {
+      if (key === 'flaky' && outage-- > 0) throw Object.assign(new Error('registry down'), { status: 503 });
+      return value.toString();
+    };
+    const { tail: reader, entries, unreadable } = tail(name, { decode }, crashing(true));
+    await reader.start();
+    await reader.ready(30_000);
+    expect([...entries.keys()].sort()).toEqual(['a', 'b', 'flaky']);
+    expect(unreadable()).toBe(0);
   });
 
   it('fails every wait, and readiness, once the consumer crashed for good', async () => {

@@ -2,7 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type * as records from '@optline/schemas/records';
 import type { NumberConflict, SettingsError, SettingsOutcome, SmsSettings } from '@optline/core';
-import { AvroSerde, Codec, CompactedTail, createKafka, groupId, topics, type Topics } from '@optline/kafka';
+import { AvroSerde, Codec, CompactedTail, createKafka, groupId, topics, UndecodableError, type Topics } from '@optline/kafka';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { SettingsCommands } from './commands.ts';
 import { SettingsState } from './state.ts';
@@ -85,7 +85,7 @@ export class SettingsTable extends CompactedTail<SmsSettings> {
       group: groupId(config.topicNamespace, 'optline.settings-table'),
       async decode(value, project) {
         const settings = toSettings(await codec.decodeSoon<records.SmsSettings>('SmsSettings', value));
-        if (settings.project !== project) throw new Error(`the value is project ${JSON.stringify(settings.project)}`);
+        if (settings.project !== project) throw new UndecodableError(`the value is project ${JSON.stringify(settings.project)}`);
         return settings;
       },
       sink: { set: (project, settings) => state.apply(project, settings), delete: (project) => state.apply(project, null) },
