@@ -1,3 +1,9 @@
+/** What the n-th callback says; by default a hello from one of a thousand phones to 12345. */
+export type MessageOf = (id: string, seq: number) => { from: string; to: string; body: string };
+
+// A thousand phones: the load reaches every partition, so whichever node dies led some of it.
+const hello: MessageOf = (id, seq) => ({ from: `421905${100_000 + (seq % 1000)}`, to: '12345', body: `hello ${id}` });
+
 /**
  * Sinch-style callbacks: `perSecond` new messages a second, each retried with back-off (0.5 s,
  * doubling to 4 s) until a 2xx, as Sinch does with a callback it was not answered 2xx for.
@@ -15,6 +21,7 @@ export class SinchLikeLoad {
   constructor(
     private readonly url: string,
     private readonly perSecond: number,
+    private readonly options: { headers?: Record<string, string>; message?: MessageOf } = {},
   ) {}
 
   start(): void {
@@ -22,8 +29,7 @@ export class SinchLikeLoad {
     this.ticker = (async () => {
       while (this.running) {
         const id = `c-${String(this.seq++).padStart(6, '0')}`; // fixed width: no id is a substring of another
-        // A thousand phones: the load reaches every partition, so whichever node dies led some of it.
-        this.inflight.push(this.deliver(id, `421905${100_000 + (this.seq % 1000)}`));
+        this.inflight.push(this.deliver(id, (this.options.message ?? hello)(id, this.seq)));
         await new Promise((r) => setTimeout(r, 1000 / this.perSecond));
       }
     })();
@@ -35,8 +41,8 @@ export class SinchLikeLoad {
     await Promise.all(this.inflight);
   }
 
-  private async deliver(id: string, from: string): Promise<void> {
-    const body = JSON.stringify({ type: 'mo_text', id, from, to: '12345', body: `hello ${id}`, received_at: new Date().toISOString() });
+  private async deliver(id: string, message: ReturnType<MessageOf>): Promise<void> {
+    const body = JSON.stringify({ type: 'mo_text', id, ...message, received_at: new Date().toISOString() });
     for (let attempt = 1, wait = 500; ; attempt++, wait = Math.min(wait * 2, 4000)) {
       const status = await this.post(body);
       this.answers.push({ at: Date.now(), status });
@@ -53,7 +59,7 @@ export class SinchLikeLoad {
 
   private async post(body: string): Promise<number> {
     try {
-      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(15_000) });
+      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...this.options.headers }, body, signal: AbortSignal.timeout(15_000) });
       await res.arrayBuffer();
       return res.status;
     } catch {

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The cluster fault test runs its own three-node stack (ports 48092-48097, registry 48081):
+// The full cluster tests, each on its own three-node stack (ports 45092-45097, registry 45081):
 // not part of `npm test`, run with `npm run test:cluster`.
 export default defineConfig({
   test: {

@@ -1,44 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngress, loadIngressSettings, type RunningIngress } from '@optline/ingress';
-import { createKafka, topics as topicsOf } from '@optline/kafka';
-import { createLogger, loadConfig, type OptlineConfig } from '@optline/runtime';
-import { stackDown, stackUp } from '@optline/stack';
-import { collect, uniqueName } from '../support/index.ts';
+import type { RunningIngress } from '@optline/ingress';
+import { topics as topicsOf } from '@optline/kafka';
+import { collect } from '../support/index.ts';
+import { startPrivateStack, startQuietIngress, type PrivateStack } from '../support/private-stack.ts';
 
 // The broker stopped and started again under load. This needs a broker the test may stop, so
 // it runs a private stack (other ports, a temporary home) instead of the suite's shared one.
 
-const home = mkdtempSync(join(tmpdir(), 'optline-broker-'));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  OPTLINE_STACK_HOME: home,
-  OPTLINE_STACK_KAFKA_PORT: '39092',
-  OPTLINE_STACK_CONTROLLER_PORT: '39093',
-  OPTLINE_STACK_REGISTRY_PORT: '38081',
-};
-delete env.OPTLINE_KAFKA_BROKERS;
-delete env.OPTLINE_SCHEMA_REGISTRY_URL;
-
-let config: OptlineConfig;
+let stack: PrivateStack;
 let ingress: RunningIngress;
 
 beforeAll(async () => {
-  const up = await stackUp(() => undefined, env);
-  config = { ...loadConfig({ OPTLINE_KAFKA_BROKERS: up.brokers, OPTLINE_SCHEMA_REGISTRY_URL: up.schemaRegistryUrl }), topicNamespace: uniqueName('it-broker'), ingressPort: 0 };
-  ingress = await startIngress({
-    config,
-    logger: createLogger('ingress', 'fatal'), // the outage's connection errors are expected here
-    settings: { ...loadIngressSettings({ OPTLINE_INGRESS_PUBLISH_TIMEOUT: '1s' }), basicAuth: null, hmac: null },
-  });
+  stack = await startPrivateStack({ name: 'it-broker', kafkaPort: 39092, controllerPort: 39093, registryPort: 38081 });
+  ingress = await startQuietIngress(stack.config, '1s');
 }, 300_000);
 
 afterAll(async () => {
   await ingress?.stop();
-  await stackDown(() => undefined, env);
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 }, 120_000);
 
 async function post(id: string): Promise<number> {
@@ -71,12 +50,11 @@ describe('broker outage under load', () => {
     })();
 
     await new Promise((r) => setTimeout(r, 2000));
-    const kafkaPid = Number(readFileSync(join(home, 'run', 'kafka.pid'), 'utf8'));
-    process.kill(kafkaPid, 'SIGKILL');
+    stack.kill();
     const downAt = seq;
     await new Promise((r) => setTimeout(r, 6000));
     const restartAt = seq;
-    await stackUp(() => undefined, env); // starts the missing broker only; its data is kept
+    await stack.restart(); // starts the missing broker only; its data is kept
     await new Promise((r) => setTimeout(r, 4000));
     running = false;
     await load;
@@ -90,11 +68,10 @@ describe('broker outage under load', () => {
 
     const accepted = [...statuses].filter(([, s]) => s === 200).map(([id]) => id);
     expect(accepted.length).toBeGreaterThan(40);
-    const kafka = createKafka(config);
-    const inbound = topicsOf(config.topicNamespace).inbound.name;
+    const inbound = topicsOf(stack.config.topicNamespace).inbound.name;
     // Avro writes strings as their UTF-8 bytes, so an id can be found in a record's raw value.
     const found = (records: { value: Buffer | null }[], id: string) => records.some((r) => r.value?.includes(id));
-    const records = await collect(kafka, inbound, (r) => r.length >= accepted.length && accepted.every((id) => found(r, id)), 60_000);
+    const records = await collect(stack.kafka, inbound, (r) => r.length >= accepted.length && accepted.every((id) => found(r, id)), 60_000);
     for (const id of accepted) expect(found(records, id), id).toBe(true);
   }, 240_000);
 });
