@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { schema, schemas } from '@optline/schemas';
 import { collect, testConfig, uniqueName } from '@optline/test';
-import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, readDeadLetterReason, SchemaRegistryError, topicConfig, type Topics, type TopicSpec } from '../src/index.ts';
+import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, provisionTopics, readDeadLetterReason, SchemaRegistryError, type Topics, type TopicSpec } from '../src/index.ts';
 import { SAMPLES } from './samples.ts';
 
 let kafka: Kafka;
@@ -45,7 +45,9 @@ describe('topics', () => {
 describe('Avro serde through the schema registry', () => {
   it.each(Object.keys(SAMPLES))('round-trips a %s through a topic', async (name) => {
     const topic = uniqueName(`it.roundtrip.${name}`);
-    await admin.createTopics({ topics: [topicConfig({ name: topic, valueSchema: null, compacted: false, doc: '' }, testConfig(), 1)], waitForLeaders: true });
+    // provisionTopics, not createTopics: it waits out the moment after a creation when KRaft's
+    // metadata still answers UNKNOWN_TOPIC_OR_PARTITION (right after beforeAll created ~20 topics).
+    await provisionTopics(admin, { ...testConfig(), partitions: 1 }, [{ name: topic, valueSchema: null, compacted: false, doc: '' }]);
     const id = await serde.register(`${topic}-value`, schema(name));
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
@@ -84,7 +86,7 @@ describe('transactions (kafkajs 2.2.4 against the pinned broker)', () => {
     const input = uniqueName('it.tx.in');
     const output = uniqueName('it.tx.out');
     const group = uniqueName('it.tx.group');
-    await admin.createTopics({ topics: [input, output].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await provisionTopics(admin, { ...testConfig(), partitions: 1 }, [input, output].map((name) => ({ name, valueSchema: null, compacted: false, doc: '' })));
     const producer = kafka.producer({ transactionalId: `it-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     let tx = await producer.transaction();

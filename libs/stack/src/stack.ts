@@ -183,8 +183,11 @@ export async function stackUp(progress: (line: string) => void = () => undefined
   if (env.OPTLINE_KAFKA_BROKERS?.trim()) {
     const endpoints = { brokers: env.OPTLINE_KAFKA_BROKERS.trim(), schemaRegistryUrl: env.OPTLINE_SCHEMA_REGISTRY_URL?.trim() || localEndpoints().schemaRegistryUrl };
     const first = endpoints.brokers.split(',')[0]!.trim();
-    await waitFor(`Kafka at ${first}`, undefined, '', () => kafkaAnswers(first), 30_000);
-    await waitFor(`schema registry at ${endpoints.schemaRegistryUrl}`, undefined, '', () => registryAnswers(endpoints.schemaRegistryUrl), 30_000);
+    // Both at once: `optline start` waits for them, a restart after a crash too.
+    await Promise.all([
+      waitFor(`Kafka at ${first}`, undefined, '', () => kafkaAnswers(first), 30_000),
+      waitFor(`schema registry at ${endpoints.schemaRegistryUrl}`, undefined, '', () => registryAnswers(endpoints.schemaRegistryUrl), 30_000),
+    ]);
     return { ...endpoints, started: [], external: true };
   }
   const paths = stackPaths(env.OPTLINE_STACK_HOME);
