@@ -96,9 +96,14 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
   return Date.now() - started;
 }
 
+const SETTINGS = { trackIncoming: true, optOutEnabled: true, keywords: ['stop'], consentCategories: ['sms'], dedicatedNumbers: [DEDICATED] };
+let settingsStored = false;
+
 /** An opt-out through ingress, seen by the send check: every service works, end to end. */
-async function optOutSeen(system: StartProcess, timeoutMs: number): Promise<void> {
-  const phone = `4219051${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`;
+async function optOutSeen(system: StartProcess, timeoutMs: number, phone = `4219051${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`): Promise<void> {
+  // Stored by whichever test runs first (each runs alone too: `-t`).
+  if (!settingsStored) await until('settings stored', async () => (await api(system, `/v1/projects/${PROJECT}/sms-settings`, SETTINGS, 'PUT')).status === 200, 30_000, system);
+  settingsStored = true;
   await until('ingress accepts the opt-out', async () => (await callback(system, 'STOP', phone)) === 200, timeoutMs, system);
   await until('the send check sees the opt-out', async () => (await sendCheck(system, phone)).json.allowed === false, timeoutMs, system);
 }
@@ -120,9 +125,6 @@ const backstops = (system: StartProcess) => system.logs().filter((l) => /exiting
 describe('stop always stops, recovery in seconds', () => {
   it('broker killed and restarted, system recovered, then SIGINT: exits within 10 s, nothing left running', async () => {
     const system = await start();
-    const settings = { trackIncoming: true, optOutEnabled: true, keywords: ['stop'], consentCategories: ['sms'], dedicatedNumbers: [DEDICATED] };
-    await until('settings stored', async () => (await api(system, `/v1/projects/${PROJECT}/sms-settings`, settings, 'PUT')).status === 200, 30_000, system);
-    await until('ingress accepts STOP', async () => (await callback(system, 'STOP')) === 200, 30_000, system);
     await optOutSeen(system, 30_000);
 
     process.kill(Number(readFileSync(join(home, 'run', 'kafka.pid'), 'utf8')), 'SIGKILL');
@@ -139,7 +141,7 @@ describe('stop always stops, recovery in seconds', () => {
 
   it('kill -9 and restart: the send check answers again (time printed; SPEC target 10 s), the blacklist is kept, then SIGINT exits within 10 s', async () => {
     const first = await start();
-    await optOutSeen(first, 60_000);
+    await optOutSeen(first, 60_000, STOPPED_PHONE);
     await sleep(2000); // the matcher's group settled with its members
     await first.kill();
 
@@ -150,10 +152,8 @@ describe('stop always stops, recovery in seconds', () => {
     const verdict = await sendCheck(second, STOPPED_PHONE);
     const ingressAt = await until('ingress accepts', async () => (await callback(second, 'hello')) === 200, 60_000, second);
     console.log(`after kill -9: send check answered ${answered} ms after the restart (ingress accepted by ${Date.now() - restartedAt} ms, ${ingressAt} ms after the send check)`);
-    // SPEC's target is 10 s; measured 5-10 s on the 2-core machine, 10.4-15 s when eight other
-    // jobs shared it. The test holds a bound that load cannot break by chance (the figure is
-    // printed above, and the README reports it) rather than a timing that flakes the suite.
-    expect(answered).toBeLessThan(Number(process.env.OPTLINE_TEST_RESTART_BOUND_MS ?? 20_000));
+    // SPEC.md: after a crash or restart the send check answers again within 10 s.
+    expect(answered).toBeLessThan(10_000);
     expect(verdict.json).toMatchObject({ allowed: false, reason: 'blacklisted' });
     await second.running();
     await optOutSeen(second, 60_000); // the matcher is back too
@@ -173,5 +173,11 @@ describe('stop always stops, recovery in seconds', () => {
     const stop = await interrupt(system);
     console.log(`SIGINT with the broker down: exited in ${stop.ms} ms (code ${stop.code}), nothing left after ${stop.goneMs} ms; backstops: ${JSON.stringify(backstops(system).map((l) => l.msg))}`);
     expect(stop.goneMs, system.stderr.split('\n').slice(-15).join('\n')).toBeLessThan(10_000);
+    // Ended by the stop itself, not by a backstop: no retry timer of kafkajs outlived it, and the
+    // retries it ended are not reported as failures.
+    expect(backstops(system)).toEqual([]);
+    const since = system.logs().findIndex((l) => l.msg === 'stopping');
+    expect(system.logs().slice(since).filter((l) => Number(l.level) >= 50).map((l) => l.msg)).toEqual([]);
+    expect(stop.code).toBe(0);
   }, 400_000);
 });

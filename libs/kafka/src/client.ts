@@ -22,6 +22,9 @@ const EXPECTED_DURING_JOIN = new Set([
 const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; message: string }> };
 const EXPECTED_MESSAGES = errorCodes.filter((e) => EXPECTED_DURING_JOIN.has(e.type)).map((e) => e.message);
 
+/** The error kafkajs' retries end with when their client disconnects (patches/kafkajs+2.2.4+004+cancel-retries.patch). */
+export const DISCONNECTED = 'The client was disconnected';
+
 /** True for the protocol errors a group join or a transactional producer's start is expected to meet. */
 export function isExpectedDuringJoin(error: unknown): boolean {
   const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
@@ -39,6 +42,8 @@ export function kafkajsLevel(entry: Pick<LogEntry, 'level' | 'namespace'> & { lo
   if (!/RetriesExceeded/.test(text) && isExpectedDuringJoin({ message: text })) return 'debug';
   // The crash it follows is logged on its own (at debug only when it was expected).
   if (entry.namespace === 'Consumer' && message.startsWith('Restarting the consumer')) return 'debug';
+  // Retries the disconnect ended (patches/ 004): what a stop is meant to do.
+  if (text.includes(DISCONNECTED)) return 'debug';
   return level;
 }
 

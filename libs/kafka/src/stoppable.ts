@@ -12,7 +12,7 @@ import { retryOptionsOf } from './client.ts';
  * "Restarting the consumer in 100ms" after SIGINT, the process up for minutes).
  *
  * Here the restart is refused once stopping began, and a consumer that rejoins anyway (a crash
- * already past that question) is disconnected again.
+ * already past that question) is disconnected again. Crashes after that are not passed on.
  */
 export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   let stopping = false;
@@ -29,5 +29,10 @@ export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consume
     stopping = true;
     return disconnect();
   };
+  // A crash once stopping began is the stop ending a retry (the broker down): not news for the
+  // crash listeners, which would log it as a consumer that failed for good.
+  const on = consumer.on.bind(consumer) as (event: string, listener: (event: unknown) => void) => unknown;
+  consumer.on = ((event: string, listener: (event: unknown) => void) =>
+    on(event, event === consumer.events.CRASH ? (e) => (stopping ? undefined : listener(e)) : listener)) as Consumer['on'];
   return consumer;
 }

@@ -15,6 +15,10 @@ describe("kafkajs' log lines", () => {
     expect(kafkajsLevel(entry(logLevel.ERROR, 'Connection', 'Response JoinGroup(key: 11, version: 5)', 'The group is rebalancing, so a rejoin is needed'))).toBe('debug');
   });
 
+  it('are debug when a disconnect ended the retries (a stop with the broker down)', () => {
+    expect(kafkajsLevel(entry(logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNonRetriableError: The client was disconnected'))).toBe('debug');
+  });
+
   it('stay warnings for anything else, and when a retry gave up', () => {
     expect(kafkajsLevel(entry(logLevel.ERROR, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092'))).toBe('warn');
     expect(kafkajsLevel(entry(logLevel.ERROR, 'Connection', 'Response Produce(key: 0, version: 7)', 'The request included a message larger than the max message size the server will accept'))).toBe('warn');

@@ -77,7 +77,8 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
     await producer.disconnect();
   };
   try {
-    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start(), settings.openWrites()]);
+    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start()]);
+    await settings.openWrites();
   } catch (error) {
     await stopAll();
     throw error;

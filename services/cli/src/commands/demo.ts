@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replyEventId } from '@optline/core';
-import { AvroSerde, Codec, createKafka, topics } from '@optline/kafka';
+import type { Consumer, Kafka } from 'kafkajs';
+import { AvroSerde, Codec, createKafka, stoppableConsumer, topics } from '@optline/kafka';
 import { SinchClient, sinchFromEnv } from '@optline/sinch';
 import { loadConfig } from '@optline/runtime';
 import { repoRoot } from '@optline/stack';
@@ -31,6 +32,15 @@ function credentials(): void {
 }
 
 const say = (line = '') => process.stdout.write(line + '\n');
+
+/**
+ * The demo's reader of the events, a consumer that stays stopped once disconnected: a crash
+ * during the disconnect (the broker restarting) would otherwise have kafkajs restart it, and the
+ * demo would stay up after it printed its tables.
+ */
+export function eventsConsumer(kafka: Kafka, run: string): Consumer {
+  return stoppableConsumer(kafka, { groupId: `optline-demo-${run}`, readUncommitted: false });
+}
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help')) {
@@ -148,7 +158,7 @@ export async function run(args: string[]): Promise<number> {
 
   say(`\n6. Events after the window closes (OPTLINE_WINDOW=${process.env.OPTLINE_WINDOW ?? 'as configured'}); waiting…`);
   const ours = (customer: string | null) => customer === null || customer.endsWith(`-${run}`);
-  const consumer = kafka.consumer({ groupId: `optline-demo-${run}`, readUncommitted: false });
+  const consumer = eventsConsumer(kafka, run);
   await consumer.connect();
   await consumer.subscribe({ topics: [names.consent.name, names.campaign.name], fromBeginning: true });
   const consent: string[][] = [];
