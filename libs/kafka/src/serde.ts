@@ -64,13 +64,27 @@ export class AvroSerde {
     this.registry = new SchemaRegistry({ host: registryUrl });
   }
 
-  /** Sets the subject's compatibility, then registers (or finds) the schema; returns its id. */
+  /** Finds the schema under the subject, else sets the subject's compatibility and registers it; returns its id. */
   async register(subject: string, schema: object, compatibility: Compatibility = 'BACKWARD'): Promise<number> {
-    const config = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+    // Registered already (every start after the first): one look-up instead of two writes, which
+    // matters when every service of a restart registers at once on a loaded machine.
+    const found = await fetch(`${this.registryUrl}/subjects/${encodeURIComponent(subject)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schemaType: SchemaType.AVRO, schema: JSON.stringify(schema) }),
+    });
+    if (found.ok) return (JSON.parse(await found.text()) as { id: number }).id;
+    await found.body?.cancel();
+    const putConfig = () => fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ compatibility }),
     });
+    let config = await putConfig();
+    // Two processes (or a service and start's provisioning) setting a new subject's rule at
+    // once: Apicurio creates it for one and answers 409 "already exists" to the other, which
+    // then updates the rule that now exists.
+    if (config.status === 409) config = await putConfig();
     if (!config.ok) throw new SchemaRegistryError(subject, config.status, await config.text());
     const res = await fetch(`${this.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
       method: 'POST',

@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { BlacklistClient } from '@optline/blacklist-client';
 import { listen, type Readiness } from '@optline/http';
-import { AvroSerde, Codec, createKafka, provision, TailTimeoutError } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provisionTopicsFirst, TailTimeoutError } from '@optline/kafka';
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
 import { SettingsTable, SettingsWriter } from '@optline/settings-table';
 import { buildApiApp } from './app.ts';
@@ -50,7 +50,7 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
   if (api.tokenGenerated) {
     logger.warn({ token: api.token, host: api.host }, 'OPTLINE_API_TOKEN is not set: use this generated Bearer token; the API listens on loopback only');
   }
-  await provision(config, logger);
+  await provisionTopicsFirst(config, logger);
   const topology = apiTopology(config.topicNamespace);
   const registry = createMetricsRegistry('api');
   const kafka = createKafka(config, logger, `${config.clientId}-api`);
@@ -77,7 +77,9 @@ export async function startApi(options: ApiServiceOptions): Promise<RunningApi> 
     await producer.disconnect();
   };
   try {
-    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start()]);
+    // What it writes is registered with the tails' start, not left to start's provisioning of
+    // every schema: a send check's first refusal (enqueue_failed) would wait behind all of them.
+    await Promise.all([blacklist.start(), settings.start(), history.start(), reviewQueue.start(), serde.registerTopics(Object.values(topology.writes))]);
     await settings.openWrites();
   } catch (error) {
     await stopAll();

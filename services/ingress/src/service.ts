@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { KafkaConfig } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { createMetricsRegistry, type Logger, type RunningService, type ServiceOptions } from '@optline/runtime';
-import { AvroSerde, createKafka, provision } from '@optline/kafka';
+import { AvroSerde, createKafka, provisionTopicsFirst } from '@optline/kafka';
 import { isLoopback, listen } from '@optline/http';
 import { buildIngressApp } from './app.ts';
 import { ingressMetrics } from './metrics.ts';
@@ -38,7 +38,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
   const { config, logger } = options;
   const settings = options.settings ?? loadIngressSettings();
   const host = bindHost(settings, logger);
-  await provision(config, logger);
+  await provisionTopicsFirst(config, logger);
   const topics = ingressTopology(config.topicNamespace).writes;
   const serde = new AvroSerde(config.schemaRegistryUrl);
   await serde.registerTopics([topics.inbound]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { provision } from '@optline/kafka';
+import { provision, provisionTopicsFirst } from '@optline/kafka';
 import { createLogger, exitWhenIdle, loadConfig, serveMetrics, stopOnSignal, type RunningService } from '@optline/runtime';
 import { repoRoot, stackDown, stackUp } from '@optline/stack';
 import { writeSecretFile } from '../secret-file.ts';
@@ -55,7 +55,9 @@ export async function run(args: string[]): Promise<number> {
   mkdirSync(join(repoRoot(), '.optline'), { recursive: true });
   writeSecretFile(credentialsFile, [`OPTLINE_API_TOKEN=${process.env.OPTLINE_API_TOKEN}`, `OPTLINE_INGRESS_BASIC_AUTH=${process.env.OPTLINE_INGRESS_BASIC_AUTH ?? ''}`, ...sinch.credentials, ''].join('\n'));
   const config = loadConfig();
-  await provision(config, logger);
+  // The API and ingress start once the topics exist (each registers the schemas it writes);
+  // every other schema is registered after them, and a refused one still fails the start.
+  await provisionTopicsFirst(config, logger);
 
   // The API and ingress first, the others once those listen: the matcher's start waits for its
   // consumer group (after a crash, for the dead member's session to end), loading and starting
@@ -67,7 +69,8 @@ export async function run(args: string[]): Promise<number> {
   };
   const first = names.filter((name) => FIRST.has(name));
   const started: PromiseSettledResult<RunningService>[] = await Promise.allSettled(first.map(startOne));
-  if (!started.some((s) => s.status === 'rejected')) started.push(...(await Promise.allSettled(names.filter((name) => !FIRST.has(name)).map(startOne))));
+  const rest = () => provision(config, logger).then(() => Promise.allSettled(names.filter((name) => !FIRST.has(name)).map(startOne)));
+  if (!started.some((s) => s.status === 'rejected')) started.push(...(await rest().catch((error: unknown) => [{ status: 'rejected' as const, reason: error }])));
   const running: RunningService[] = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
