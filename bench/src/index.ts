@@ -13,6 +13,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ run(args:
   settings: { summary: 'PUT sms-settings through two API instances and the one settings writer: latency one at a time, 200 at once, vs an acks=all produce (needs the local stack)', load: () => import('./settings.ts') },
   replies: { summary: 'ingress 2xx of a STOP until Sinch accepted its confirmation, p50/p99, 50/s for 60 s (needs the local stack)', load: () => import('./replies.ts') },
   'matcher-vs-streams': { summary: 'matcher vs the same topology in Kafka Streams 4.1.1 (bench/streams-peer): replies/s, CPU per reply, same outputs; --messages=N --rounds=N --threads=1,2 (needs the local stack, Maven, Java 17)', load: () => import('./matcher-vs-streams.ts') },
+  restart: { summary: '`optline start` restarted after kill -9 vs after SIGINT: time to the first send-check answer (SPEC: 10 s), API and ingress up (needs the local stack)', load: () => import('./restart.ts') },
   ingress: { summary: 'POST /v1/sinch/inbound (acks=all) vs a no-op route on the same server (needs the local stack)', load: () => import('./ingress.ts') },
 };
 
