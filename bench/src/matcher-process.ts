@@ -10,7 +10,7 @@ import { Matcher } from '@optline/matcher';
 const stateDir = await mkdtemp(join(tmpdir(), 'bench-mvs-matcher-'));
 const matcher = new Matcher({
   config: { ...loadConfig(), stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'),
-  concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ?? 4),
+  ...(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ? { concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY) } : {}),
 });
 await matcher.start();
 process.stdout.write('ready\n');

@@ -104,7 +104,7 @@ function messageBytes(m: Message): number {
 /** The matcher's sustained rate, and the records it wrote per input record. */
 async function throughMatcher(config: OptlineConfig): Promise<{ rate: number; outputsPerInput: number }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-matcher-'));
-  const matcher = new Matcher({ config: { ...config, stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'), concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ?? 4) });
+  const matcher = new Matcher({ config: { ...config, stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'), ...(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ? { concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY) } : {}) });
   await matcher.start();
   try {
     const processed = async () => (await matcher.metrics.records.get()).values.reduce((n, v) => n + v.value, 0);

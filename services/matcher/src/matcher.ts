@@ -17,7 +17,7 @@ export interface MatcherOptions {
   registry: Registry;
   /** Input records per transaction at most (default 40,000; the produce requests are bounded by bytes apart from it). */
   maxRecordsPerTransaction?: number;
-  /** Input partitions processed at once (different tasks; one task is always sequential). */
+  /** Input partitions processed at once (default 6; different tasks; one task is always sequential). */
   concurrency?: number;
   /** How long the group waits for a silent instance before moving its tasks. */
   sessionTimeoutMs?: number;
@@ -114,6 +114,9 @@ export class Matcher {
       // times in one costs one changelog record and one state encoding (1 M replies from 125k
       // phones: 1.84 records out per reply instead of 2.2, ~12 % less CPU per reply).
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      // kafkajs fetches again only once every batch of a fetch was processed; a response that
+      // can hold every partition's batch (not kafkajs' 10 MiB) keeps all the tasks busy.
+      maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 500,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       rebalanceTimeout: 60_000,
@@ -126,7 +129,7 @@ export class Matcher {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency ?? 4,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 6,
       eachBatch: (payload) => this.onBatch(payload),
     });
     logger.info({ groupId: t.groupId, stateDir: config.stateDir }, 'matcher started');

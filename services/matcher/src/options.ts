@@ -4,7 +4,7 @@ import { ConfigError, parseDuration } from '@optline/runtime';
 export interface MatcherSettings {
   /** OPTLINE_MATCHER_SESSION_TIMEOUT (default 10s): how long a crashed instance keeps its partitions (after a kill -9, the restarted one waits that long to process). */
   sessionTimeoutMs: number;
-  /** OPTLINE_MATCHER_CONCURRENCY (default 4): input partitions processed at once. */
+  /** OPTLINE_MATCHER_CONCURRENCY (default 6, the default partition count): input partitions processed at once. */
   concurrency: number;
   /** OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION (default 40000): larger transactions write a changed key's state once for more replies. */
   maxRecordsPerTransaction: number;
@@ -24,7 +24,7 @@ export function loadMatcherSettings(env: NodeJS.ProcessEnv = process.env): Match
   if (session < 6000 || session > 1_800_000) throw new ConfigError('OPTLINE_MATCHER_SESSION_TIMEOUT', 'must be from 6s to 30m');
   return {
     sessionTimeoutMs: session,
-    concurrency: whole(env, 'OPTLINE_MATCHER_CONCURRENCY', 4, 1, 64),
+    concurrency: whole(env, 'OPTLINE_MATCHER_CONCURRENCY', 6, 1, 64),
     maxRecordsPerTransaction: whole(env, 'OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION', 40_000, 1, 50_000),
   };
 }

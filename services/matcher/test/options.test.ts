@@ -4,7 +4,7 @@ import { loadMatcherSettings } from '../src/options.ts';
 
 describe('loadMatcherSettings', () => {
   it('has defaults and reads the OPTLINE_MATCHER_* variables', () => {
-    expect(loadMatcherSettings({})).toEqual({ sessionTimeoutMs: 10_000, concurrency: 4, maxRecordsPerTransaction: 40_000 });
+    expect(loadMatcherSettings({})).toEqual({ sessionTimeoutMs: 10_000, concurrency: 6, maxRecordsPerTransaction: 40_000 });
     expect(loadMatcherSettings({ OPTLINE_MATCHER_SESSION_TIMEOUT: '10s', OPTLINE_MATCHER_CONCURRENCY: '2', OPTLINE_MATCHER_MAX_RECORDS_PER_TRANSACTION: '500' }))
       .toEqual({ sessionTimeoutMs: 10_000, concurrency: 2, maxRecordsPerTransaction: 500 });
   });
