@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The full cluster tests, each on its own three-node stack (ports 45092-45097, registry 45081):
-// not part of `npm test`, run with `npm run test:cluster`.
+// not part of `npm test` (which runs the small test/cluster/*.it.test.ts), run with
+// `npm run test:cluster`.
 export default defineConfig({
   test: {
     name: 'cluster',

@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningIngress } from '@optline/ingress';
+import { describe, expect, it } from 'vitest';
 import { topics as topicsOf } from '@optline/kafka';
 import { collect } from '../support/index.ts';
-import { startPrivateStack, startQuietIngress, type PrivateStack } from '../support/private-stack.ts';
+import { ingressOnPrivateStackForFile } from '../support/private-stack.ts';
 
 // The broker stopped and started again under load. This needs a broker the test may stop, so
 // it runs a private stack (other ports, a temporary home) instead of the suite's shared one.
 
-let stack: PrivateStack;
-let ingress: RunningIngress;
-
-beforeAll(async () => {
-  stack = await startPrivateStack({ name: 'it-broker', kafkaPort: 39092, controllerPort: 39093, registryPort: 38081 });
-  ingress = await startQuietIngress(stack.config, '1s');
-}, 300_000);
-
-afterAll(async () => {
-  await ingress?.stop();
-  await stack?.stop();
-}, 120_000);
+const fixture = ingressOnPrivateStackForFile({ name: 'it-broker', kafkaPort: 39092, controllerPort: 39093, registryPort: 38081 }, '1s');
 
 async function post(id: string): Promise<number> {
   try {
-    const res = await fetch(`${ingress.urls![0]}/v1/sinch/inbound`, {
+    const res = await fetch(`${fixture().ingress.urls![0]}/v1/sinch/inbound`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'mo_text', id, from: '421905123456', to: '12345', body: `hello ${id}`, received_at: new Date().toISOString() }),
@@ -50,11 +38,11 @@ describe('broker outage under load', () => {
     })();
 
     await new Promise((r) => setTimeout(r, 2000));
-    stack.kill();
+    fixture().stack.kill();
     const downAt = seq;
     await new Promise((r) => setTimeout(r, 6000));
     const restartAt = seq;
-    await stack.restart(); // starts the missing broker only; its data is kept
+    await fixture().stack.restart(); // starts the missing broker only; its data is kept
     await new Promise((r) => setTimeout(r, 4000));
     running = false;
     await load;
@@ -68,10 +56,10 @@ describe('broker outage under load', () => {
 
     const accepted = [...statuses].filter(([, s]) => s === 200).map(([id]) => id);
     expect(accepted.length).toBeGreaterThan(40);
-    const inbound = topicsOf(stack.config.topicNamespace).inbound.name;
+    const inbound = topicsOf(fixture().stack.config.topicNamespace).inbound.name;
     // Avro writes strings as their UTF-8 bytes, so an id can be found in a record's raw value.
     const found = (records: { value: Buffer | null }[], id: string) => records.some((r) => r.value?.includes(id));
-    const records = await collect(stack.kafka, inbound, (r) => r.length >= accepted.length && accepted.every((id) => found(r, id)), 60_000);
+    const records = await collect(fixture().stack.kafka, inbound, (r) => r.length >= accepted.length && accepted.every((id) => found(r, id)), 60_000);
     for (const id of accepted) expect(found(records, id), id).toBe(true);
   }, 240_000);
 });

@@ -71,6 +71,21 @@ export function privateStackForFile(options: PrivateStackOptions): () => Private
   return () => stack!;
 }
 
+/** A private stack and ingress alone on it (see startQuietIngress) for one test file. */
+export function ingressOnPrivateStackForFile(options: PrivateStackOptions, publishTimeout: string): () => { stack: PrivateStack; ingress: RunningIngress } {
+  let stack: PrivateStack | undefined;
+  let ingress: RunningIngress | undefined;
+  beforeAll(async () => {
+    stack = await startPrivateStack(options);
+    ingress = await startQuietIngress(stack.config, publishTimeout);
+  }, 300_000);
+  afterAll(async () => {
+    await ingress?.stop();
+    await stack?.stop();
+  }, 120_000);
+  return () => ({ stack: stack!, ingress: ingress! });
+}
+
 /**
  * Ingress alone on `config`, without auth, answering 503 after `publishTimeout` without an
  * acknowledgement; its logger is silent because the lost brokers' errors are expected.

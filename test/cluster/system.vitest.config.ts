@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// The whole system through a leader move on a private three-node cluster
+// (`npm run test:cluster:system`). Kept out of `npm test` and `npm run test:cluster` while it
+// still finds duplicates and a loss on some runs (README, Tests): it is the reproduction.
+export default defineConfig({
+  test: {
+    name: 'cluster-system',
+    include: ['test/cluster/**/*.system.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
