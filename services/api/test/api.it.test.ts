@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENQUEUE_FAILED_MESSAGE, type CampaignEvent } from '@optline/core';
 import { collect } from '@optline/test';
-import { Codec, createKafka } from '@optline/kafka';
+import { Codec, createKafka, fetchTopicOffsets } from '@optline/kafka';
 import { eventually, startTestApi, type TestApi } from './support.ts';
 
 let t: TestApi;
@@ -33,7 +33,7 @@ async function campaignEnd(): Promise<number> {
   const admin = createKafka(t.config).admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(t.topics.campaign.name)).reduce((sum, p) => sum + Number(p.high), 0);
+    return (await fetchTopicOffsets(admin, t.topics.campaign.name)).reduce((sum, p) => sum + Number(p.high), 0);
   } finally {
     await admin.disconnect();
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AvroSerde, Codec, createKafka, topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, fetchTopicOffsets, topics } from '@optline/kafka';
 import { collect, testConfig, uniqueName } from '@optline/test';
 import { run } from '../src/commands/customers.ts';
 
@@ -43,7 +43,7 @@ describe('optline customers import', () => {
     const kafka = createKafka(config);
     const admin = kafka.admin();
     await admin.connect();
-    const written = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const written = (await fetchTopicOffsets(admin, topic)).reduce((sum, p) => sum + Number(p.high), 0);
     await admin.disconnect();
     expect(written).toBe(3);
     const records = await collect(kafka, topic, (r) => r.length >= 3);
