@@ -151,41 +151,34 @@ function phoneRecords<R extends { project: string; phone: string }>(
 const sent = (deps: PhoneDeps) => phoneRecords<SmsSent>(deps, 'SmsSent', (state, sent, phone) =>
   decideSmsSent(state, { project: sent.project, customer_id: sent.customer_id, sent_at: sent.sent_at }, phone));
 
-/** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
-function profiles(deps: PhoneDeps): Handler<{ key: string; phone: string; profile: CustomerProfile }> {
+/**
+ * A handler of a topic repartitioned by phone: the record's key is the canonical phone whose
+ * state it concerns (the value may name another phone, or none), the value names the project.
+ */
+function keyedByPhone<R extends { project: string }>(
+  deps: PhoneDeps, record: string, decideFor: (state: PhoneState, value: R, phone: string) => Fact[],
+): Handler<{ key: string; phone: string; value: R }> {
   return {
-    parse(record) {
-      return andThen(decoded<CustomerProfile>(deps, 'CustomerProfile', record.message.value), (profile) => {
-        const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
-        const key = phoneStateKey(profile.project, phone);
-        return { value: { key, phone, profile }, keys: [key] };
+    parse(input) {
+      return andThen(decoded<R>(deps, record, input.message.value), (value) => {
+        const phone = canonicalField(input.message.key?.toString('utf8') ?? '', 'key');
+        const key = phoneStateKey(value.project, phone);
+        return { value: { key, phone, value }, keys: [key] };
       });
     },
-    apply({ key, phone, profile }, ctx) {
-      return andThen(load(stateOf(ctx), key), (before) => {
-        const update = { project: profile.project, customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted };
-        applyFacts(ctx, deps, key, profile.project, phone, before, decideCustomerProfile(before, update, phone));
-      });
+    apply({ key, phone, value }, ctx) {
+      return andThen(load(stateOf(ctx), key), (before) => applyFacts(ctx, deps, key, value.project, phone, before, decideFor(before, value, phone)));
     },
   };
 }
 
+/** Profiles repartitioned by phone: the key is the phone whose index the record concerns. */
+const profiles = (deps: PhoneDeps) => keyedByPhone<CustomerProfile>(deps, 'CustomerProfile', (before, profile, phone) =>
+  decideCustomerProfile(before, { project: profile.project, customer_id: profile.customer_id, phone: profile.phone, updated_at: profile.updated_at, deleted: profile.deleted }, phone));
+
 /** Consent accepts repartitioned by phone. */
-function accepts(deps: PhoneDeps): Handler<{ key: string; phone: string; accept: ConsentEventRecord }> {
-  return {
-    parse(record) {
-      return andThen(decoded<ConsentEventRecord>(deps, 'ConsentEvent', record.message.value), (accept) => {
-        const phone = canonicalField(record.message.key?.toString('utf8') ?? '', 'key');
-        const key = phoneStateKey(accept.project, phone);
-        return { value: { key, phone, accept }, keys: [key] };
-      });
-    },
-    apply({ key, phone, accept }, ctx) {
-      return andThen(load(stateOf(ctx), key), (before) =>
-        applyFacts(ctx, deps, key, accept.project, phone, before, decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp })));
-    },
-  };
-}
+const accepts = (deps: PhoneDeps) => keyedByPhone<ConsentEventRecord>(deps, 'ConsentEvent', (before, accept, phone) =>
+  decideConsentAccept(before, { project: accept.project, phone, at: accept.timestamp }));
 
 /**
  * The materializer tracked an opt-out's consent events. The entry becomes CONSENT_TRACKED here,
