@@ -178,7 +178,7 @@ export class Materializer {
     const delay = Math.min(MAX_TICK_MS, Math.max(0, closesAt(closedBoundary(now, this.spec), this.spec) - now));
     this.timer = setTimeout(() => {
       this.ticking = this.tick()
-        .catch((err) => this.options.logger.error({ err }, 'flush tick failed; retrying'))
+        .catch((err) => this.options.logger[this.stopped ? 'debug' : 'error']({ err }, 'flush tick failed; retrying'))
         .finally(() => this.schedule());
     }, delay);
   }
@@ -213,6 +213,12 @@ export class Materializer {
       } : undefined);
     } catch (err) {
       this.m.flushes.inc({ result: 'failed' });
+      // A flush the stop cut short (its producer disconnected, or the broker already gone) is
+      // expected, not an error: nothing was committed, and the next owner reads from the offset.
+      if (this.stopped) {
+        this.options.logger.debug({ err, partition, boundary: plan.boundary }, 'flush cut short by the stop; the partition is re-read from its committed offset');
+        return;
+      }
       this.options.logger.error({ err, partition, boundary: plan.boundary }, 'flush failed; re-reading the partition from its committed offset');
       await this.abandon(partition, owned, err);
       return;
