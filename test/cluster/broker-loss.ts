@@ -13,7 +13,7 @@ let ingress: RunningIngress;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function brokerLossUnderLoad(name: string, perSecond: number): void {
-  const running = ingressOnPrivateStackForFile({ name, kafkaPort: 45092, controllerPort: 45093, registryPort: 45081, brokers: 3 }, '2s');
+  const running = ingressOnPrivateStackForFile({ name, kafkaPort: 25092, controllerPort: 25093, registryPort: 25081, brokers: 3 }, '2s');
   describe('a cluster of three losing brokers under load', () => {
     it('one node lost: 2xx after a short pause, each accepted callback on the topic; two lost: 503, nothing acknowledged lost', () => {
       ({ stack, ingress } = running());

@@ -7,13 +7,13 @@ import { privateStackEnv, upWithRetry } from '../support/stack-up.ts';
 
 // The integration suite's global setup on a private local cluster of three instead of the shared
 // one-node stack: OPTLINE_KAFKA_BROKERS (often exported for that stack) is ignored, the ports are
-// OPTLINE_CLUSTER_KAFKA_PORT (default 45092; nodes take +0/+1, +2/+3, +4/+5) and
-// OPTLINE_CLUSTER_REGISTRY_PORT (default 45081), the home a temporary folder.
+// OPTLINE_CLUSTER_KAFKA_PORT (default 25092; nodes take +0/+1, +2/+3, +4/+5) and
+// OPTLINE_CLUSTER_REGISTRY_PORT (default 25081), the home a temporary folder.
 let env: NodeJS.ProcessEnv | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const kafkaPort = Number(process.env.OPTLINE_CLUSTER_KAFKA_PORT ?? 45092);
-  const registryPort = Number(process.env.OPTLINE_CLUSTER_REGISTRY_PORT ?? 45081);
+  const kafkaPort = Number(process.env.OPTLINE_CLUSTER_KAFKA_PORT ?? 25092);
+  const registryPort = Number(process.env.OPTLINE_CLUSTER_REGISTRY_PORT ?? 25081);
   env = privateStackEnv(mkdtempSync(join(tmpdir(), 'optline-e2e-cluster-')), { kafkaPort, controllerPort: kafkaPort + 1, registryPort, brokers: 3 });
   const up = await upWithRetry(env, (line) => process.stderr.write(`[cluster setup] ${line}\n`));
   // The test files read these (testConfig), and the services they start are configured from them.

@@ -4,7 +4,7 @@ import { wholeSystemThroughLeaderMoves } from './whole-system.ts';
 
 // The whole system on a private three-node cluster under light load, through one leader move
 // (`npm run test:cluster:system`; what it checks and what it found: README, Tests).
-const stack = privateStackForFile({ name: 'cluster-system', kafkaPort: 45092, controllerPort: 45093, registryPort: 45081, brokers: 3 });
+const stack = privateStackForFile({ name: 'cluster-system', kafkaPort: 25092, controllerPort: 25093, registryPort: 25081, brokers: 3 });
 
 describe('the whole system on a cluster of three while a leader moves', () => {
   it('one node killed and restarted under load: each accepted callback has its effects once', async () => {

@@ -6,7 +6,7 @@ import { ingressOnPrivateStackForFile } from '../support/private-stack.ts';
 // The broker stopped and started again under load. This needs a broker the test may stop, so
 // it runs a private stack (other ports, a temporary home) instead of the suite's shared one.
 
-const fixture = ingressOnPrivateStackForFile({ name: 'it-broker', kafkaPort: 39092, controllerPort: 39093, registryPort: 38081 }, '1s');
+const fixture = ingressOnPrivateStackForFile({ name: 'it-broker', kafkaPort: 29092, controllerPort: 29093, registryPort: 28081 }, '1s');
 
 async function post(id: string): Promise<number> {
   try {

@@ -9,11 +9,11 @@ import { StartProcess } from '../support/start-process.ts';
 // `npx optline start` against a broker the test kills (issue #15): SIGINT after a broker outage
 // stops the process within 10 s with nothing left running, and so it does after a kill -9 and a
 // restart; after that restart the send check answers within 10 s (measured and printed).
-// A private stack (ports 39192/39193/38181, a temporary home), since the broker gets killed.
+// A private stack (ports 29192/29193/28181, a temporary home), since the broker gets killed.
 
 const home = mkdtempSync(join(tmpdir(), 'optline-stop-'));
 const stateDir = mkdtempSync(join(tmpdir(), 'optline-stop-state-'));
-const stackEnv: NodeJS.ProcessEnv = { ...process.env, OPTLINE_STACK_HOME: home, OPTLINE_STACK_KAFKA_PORT: '39192', OPTLINE_STACK_CONTROLLER_PORT: '39193', OPTLINE_STACK_REGISTRY_PORT: '38181' };
+const stackEnv: NodeJS.ProcessEnv = { ...process.env, OPTLINE_STACK_HOME: home, OPTLINE_STACK_KAFKA_PORT: '29192', OPTLINE_STACK_CONTROLLER_PORT: '29193', OPTLINE_STACK_REGISTRY_PORT: '28181' };
 delete stackEnv.OPTLINE_KAFKA_BROKERS;
 delete stackEnv.OPTLINE_SCHEMA_REGISTRY_URL;
 const TOKEN = 'stop-token';
