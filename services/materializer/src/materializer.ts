@@ -6,7 +6,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
 import {
-  AvroSerde, Codec, collectingSinks, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, encodersFor, provision, stoppableConsumer, TaskManager,
+  AvroSerde, Codec, collectingSinks, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, encodersFor, fetchTopicOffsets, provision, stoppableConsumer, TaskManager,
   type CoPartitionedGroup, type Encoders, type Task,
 } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
@@ -131,8 +131,15 @@ export class Materializer {
 
   private async read({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
-    const owned = this.owned.get(partition) ?? (await this.claim(partition, Number(batch.firstOffset())));
+    const owned = this.owned.get(partition) ?? (await this.claim(partition));
     if (!owned) return;
+    const first = Number(batch.firstOffset());
+    if (!owned.windows.continues(first)) {
+      // Facts between the read position and this batch would be skipped: read them first.
+      this.options.logger.debug({ partition, firstOffset: first, position: owned.windows.readPosition }, 'batch starts past the read position; seeking back');
+      this.consumer!.seek({ topic: this.topology.reads.facts, partition, offset: String(owned.windows.readPosition) });
+      return;
+    }
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.owned.get(partition) !== owned) return;
       const offset = Number(message.offset);
@@ -144,32 +151,38 @@ export class Materializer {
       }
       resolveOffset(message.offset);
     }
+    // kafkajs resolves the batch's filtered tail (markers, aborted records) with its last record.
+    if (this.owned.get(partition) === owned) owned.windows.skipTo(Number(batch.lastOffset()) + 1);
     this.options.logger.debug({ partition, position: owned.windows.readPosition, pending: owned.windows.pendingCount }, 'facts read');
     await heartbeat();
   }
 
   /**
    * Takes a partition over: the runtime's task has fenced any earlier owner (aborting its open
-   * flush) and only then read the committed offset and watermark, so they are final. Returns
-   * undefined when the batch cannot be used.
+   * flush) and only then read the committed offset and watermark, so they are final. A partition
+   * the group never committed is read from its first offset, whatever batch arrived first.
+   * Returns undefined when the partition was claimed otherwise meanwhile (a rejoin).
    */
-  private async claim(partition: number, firstOffset: number): Promise<Owned | undefined> {
+  private async claim(partition: number): Promise<Owned | undefined> {
     const generation = this.generation;
     const task = await this.tasks!.task(this.topology.reads.facts, partition);
     const committed = task.committed.get(this.topology.reads.facts);
     const watermark = decodeWatermark(committed?.metadata);
     const offset = Number(committed?.offset ?? -1n);
-    const start = offset >= 0 ? offset : firstOffset;
+    const start = offset >= 0 ? offset : await this.logStart(partition);
     if (generation !== this.generation || this.owned.has(partition)) return this.owned.get(partition);
-    if (firstOffset > start) {
-      // A batch from beyond the committed offset (read before a rebalance): read from the commit.
-      this.consumer!.seek({ topic: this.topology.reads.facts, partition, offset: String(start) });
-      return undefined;
-    }
     const owned: Owned = { task, windows: new PartitionWindows(this.spec, start, watermark) };
     this.owned.set(partition, owned);
     this.options.logger.info({ partition, committedOffset: start, watermark }, 'partition claimed');
     return owned;
+  }
+
+  /** The partition's first offset (not the first batch's: one fetched before a rejoin may start later). */
+  private async logStart(partition: number): Promise<number> {
+    const offsets = await fetchTopicOffsets(this.admin!, this.topology.reads.facts);
+    const low = offsets.find((o) => o.partition === partition)?.low;
+    if (low === undefined) throw new Error(`no offsets for ${this.topology.reads.facts}/${partition}`);
+    return Number(low);
   }
 
   private schedule(): void {

@@ -61,6 +61,23 @@ export class PartitionWindows<T> {
     return offset < this.position;
   }
 
+  /**
+   * True when a batch whose first record is at `firstOffset` leaves no record unread before it.
+   * One that starts further on was fetched from a position this partition never reached (kafkajs
+   * delivers batches fetched before a rejoin after it) and must be read again from the position.
+   */
+  continues(firstOffset: number): boolean {
+    return firstOffset <= this.position;
+  }
+
+  /**
+   * The records before `offset` were read and the ones past the last admitted were not facts
+   * (a transaction's markers, aborted records: a batch's tail that kafkajs filtered out).
+   */
+  skipTo(offset: number): void {
+    if (offset > this.position) this.position = offset;
+  }
+
   /** Takes the record at `offset` (offsets increasing); `recordedAt` assigns its window. */
   admit(offset: number, recordedAt: number, item: T): Admission {
     if (offset < this.position) throw new Error(`offset ${offset} admitted again (read position ${this.position})`);

@@ -65,6 +65,20 @@ describe('PartitionWindows', () => {
     expect(() => p.admit(5, 0, 'a')).toThrow(/admitted again/);
   });
 
+  it('takes a batch that continues the read position, refuses one that starts past it, and skips a filtered tail', () => {
+    const p = new PartitionWindows<string>(spec, 10, null);
+    expect(p.continues(8)).toBe(true); // overlaps what was read: the re-read records are skipped
+    expect(p.continues(10)).toBe(true);
+    expect(p.continues(11)).toBe(false); // offset 10 would never be read
+    p.admit(10, 500, 'a');
+    p.skipTo(13); // 11 and 12: the transaction's marker, aborted records
+    expect(p.readPosition).toBe(13);
+    expect(p.continues(13)).toBe(true);
+    p.skipTo(12); // never backwards
+    expect(p.readPosition).toBe(13);
+    expect(p.takeDue(1000).commitOffset).toBe(13);
+  });
+
   it('keeps every fact exactly once across any crash point (model check)', () => {
     // Random interleavings of reads, flushes and crashes against the watermark rule.
     for (let seed = 1; seed <= 300; seed++) {
