@@ -5,15 +5,16 @@
 // before it is sent again. DESIGN.md says why.
 
 import { randomBytes } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { replyCampaignEvent, trackingKey, type ReplyIntent, type ReplyOutcome } from '@optline/core';
+import type { ReplyIntent, ReplyOutcome } from '@optline/core';
 import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, stoppableConsumer, UndecodableError } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
 import { AttemptTable, attemptOf, type ReplyAttempt } from './attempts.ts';
-import type { Done, Owned, Work } from './work.ts';
+import type { Owned, Work } from './work.ts';
 import { replierMetrics, type ReplierMetrics } from './metrics.ts';
+import { OutcomeWriter } from './outcomes.ts';
 import { PartitionProgress } from './progress.ts';
 import { replierTopology, type ReplierTopology } from './topology.ts';
 
@@ -24,11 +25,11 @@ export interface ReplierOptions extends ServiceOptions {
   /** Give a reply up this long after its message was received (default 24 h). */
   giveUpMs?: number;
   metrics?: Registry;
+  /** Test hook: runs after each outcome commit (with its outcome count); throwing makes a committed transaction look failed. */
+  afterCommit?: (partition: number, outcomes: number) => void | Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// Outcome transactions are small; a crashed owner's open one is aborted by the broker after this.
-const TRANSACTION_TIMEOUT_MS = 10_000;
 // A reply another process started is looked up only once a call it may have had in flight
 // must have ended (the call limit), plus this for clocks and the network.
 const SETTLE_MARGIN_MS = 1_000;
@@ -40,6 +41,7 @@ export class Replier {
   private readonly codec: Codec;
   private readonly sinch: SinchClient;
   private readonly attempts: AttemptTable;
+  private readonly outcomes: OutcomeWriter;
   private readonly m: ReplierMetrics;
   private readonly maxInFlight: number;
   private readonly giveUpMs: number;
@@ -65,6 +67,12 @@ export class Replier {
     this.attempts = new AttemptTable({
       kafka: this.kafka, topic: this.topology.reads.attempts, codec: this.codec, logger,
       group: `${this.topology.groupId}.attempts`,
+    });
+    this.outcomes = new OutcomeWriter({
+      kafka: this.kafka, topology: this.topology, codec: this.codec, attempts: this.attempts, metrics: this.m, logger,
+      inFlight: this.inFlight, stopping: this.stopping.signal, afterCommit: options.afterCommit,
+      owns: (partition, owned) => this.owned.get(partition) === owned,
+      freed: () => this.slot?.(),
     });
   }
 
@@ -113,15 +121,9 @@ export class Replier {
   private async claimAll(partitions: number[]): Promise<void> {
     await Promise.all(partitions.map(async (partition) => {
       if (this.owned.has(partition)) return;
-      const producer = this.kafka.producer({
-        transactionalId: this.topology.transactionalId(partition), idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS,
-      });
-      await producer.connect();
-      // kafkajs sends InitProducerId only with the first transaction: an empty one fences the
-      // previous owner and ends its open transaction, so its outcome records are final below.
-      const tx = await producer.transaction();
-      await tx.abort();
-      this.owned.set(partition, { producer, lost: new AbortController(), progress: new PartitionProgress(), outcomes: [], dead: [], committing: null });
+      // The fence ends the previous owner's open transaction, so its outcome records are final below.
+      const producer = await this.outcomes.fence(partition);
+      this.owned.set(partition, { producer, lost: new AbortController(), progress: new PartitionProgress(), outcomes: [], dead: [], committing: null, unsettled: null });
     }));
     // Everything the previous owners recorded, before any of their replies is looked at.
     await this.attempts.sync(60_000);
@@ -167,7 +169,7 @@ export class Replier {
       for (const r of records) this.attempts.remember(r);
     }
     for (const work of [...ready, ...fresh]) void this.deliver(work);
-    if (owned.progress.advanced() || owned.outcomes.length > 0) this.commit(batch.partition, owned);
+    if (owned.progress.advanced() || owned.outcomes.length > 0) this.outcomes.commit(batch.partition, owned);
     while (this.inFlight.size >= this.maxInFlight && !this.stopping.signal.aborted) {
       await new Promise<void>((resolve) => {
         this.slot = resolve;
@@ -234,70 +236,13 @@ export class Replier {
       return;
     }
     owned.outcomes.push({ work, attempt, outcome });
-    this.commit(work.partition, owned);
+    this.outcomes.commit(work.partition, owned);
   }
 
   private tooLate(owned: Owned, work: Work): void {
     const at = Date.now();
     const reason = `gave up: not sent within ${hours(this.giveUpMs)} of the message (read ${hours(at - work.intent.received_at)} after it)`;
     owned.outcomes.push({ work, attempt: attemptOf(work.intent, 'FAILED', null, reason), outcome: { kind: 'failed', at, reason } });
-  }
-
-  /** Group commit: one transaction at a time per partition, taking every outcome queued meanwhile. */
-  private commit(partition: number, owned: Owned): void {
-    if (owned.committing) return;
-    owned.committing = (async () => {
-      while (!this.stopping.signal.aborted && (owned.outcomes.length > 0 || owned.dead.length > 0 || owned.progress.advanced())) {
-        const outcomes = owned.outcomes.splice(0);
-        const dead = owned.dead.splice(0);
-        try {
-          await this.transact(partition, owned, outcomes, dead);
-        } catch (err) {
-          if (this.owned.get(partition) !== owned) return;
-          // Mostly CONCURRENT_TRANSACTIONS: the broker still completing the previous commit
-          // after kafkajs' own retries; the outcomes go into the next transaction.
-          this.options.logger.warn({ err: (err as Error).message, partition, outcomes: outcomes.length }, 'outcome transaction failed; retrying');
-          owned.outcomes.unshift(...outcomes);
-          owned.dead.unshift(...dead);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    })().finally(() => {
-      owned.committing = null;
-    });
-  }
-
-  private async transact(partition: number, owned: Owned, outcomes: Done[], dead: Message[]): Promise<void> {
-    const { writes, groupId } = this.topology;
-    const [encodeAttempt, encodeEvent] = await Promise.all([this.codec.serde.encoderFor(writes.attempts), this.codec.serde.encoderFor(writes.campaign)]);
-    const events = outcomes.map((d) => replyCampaignEvent(d.work.intent, d.outcome));
-    // Offsets as if these outcomes were recorded; undone below if the transaction fails.
-    for (const d of outcomes) for (const o of d.work.offsets) owned.progress.finish(o);
-    const offset = owned.progress.commitOffset();
-    const tx = await owned.producer.transaction();
-    try {
-      const topicMessages = [
-        { topic: writes.attempts, messages: outcomes.map((d) => ({ key: d.attempt.event_id, value: encodeAttempt(d.attempt) })) },
-        { topic: writes.campaign, messages: events.map((e) => ({ key: trackingKey(e), value: encodeEvent(e) })) },
-        { topic: writes.deadLetter, messages: dead },
-      ].filter((t) => t.messages.length > 0);
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages, acks: -1 });
-      if (offset !== null) {
-        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: this.topology.reads.replies, partitions: [{ partition, offset: offset.toString() }] }] });
-      }
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      for (const d of outcomes) for (const o of d.work.offsets) owned.progress.begin(o);
-      throw err;
-    }
-    if (offset !== null) owned.progress.markCommitted(offset);
-    for (const d of outcomes) {
-      this.attempts.remember(d.attempt);
-      this.inFlight.delete(d.attempt.event_id);
-      this.m.replies.inc({ kind: d.work.intent.kind, outcome: d.outcome.kind });
-    }
-    this.slot?.();
   }
 
   private async produceAttempts(records: ReplyAttempt[]): Promise<void> {

@@ -29,4 +29,6 @@ export interface Owned {
   outcomes: Done[];
   dead: Message[];
   committing: Promise<void> | null;
+  /** The last transaction's end is unknown: settled (did it commit?) before the next. */
+  unsettled: { outcomes: Done[]; dead: Message[] } | null;
 }

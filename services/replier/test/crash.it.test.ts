@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka, Producer } from 'kafkajs';
-import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
-import { SinchSandbox } from '@optline/sinch';
+import type { Producer } from 'kafkajs';
+import type { AvroSerde, Topics } from '@optline/kafka';
+import type { SinchSandbox } from '@optline/sinch';
 import { CliProcess, testConfig, uniqueName } from '@optline/test';
-import { CampaignReader, countsOf, intent, publish, until } from './support.ts';
+import { countsOf, intent, publish, startRig, until, type CampaignReader, type Rig } from './support.ts';
 
 // kill -9 of the replier process while replies are in flight (Sinch answering slowly, some
 // answers dropped after the batch was accepted): every reply reaches Sinch exactly once, and
@@ -13,8 +13,8 @@ const PLAN = 'plan-crash';
 const TOKEN = 'sinch-token-crash';
 const namespace = uniqueName('it-replier-crash');
 const config = testConfig({ topicNamespace: namespace });
+let rig: Rig;
 let topics: Topics;
-let kafka: Kafka;
 let producer: Producer;
 let serde: AvroSerde;
 let sandbox: SinchSandbox;
@@ -35,21 +35,13 @@ function startReplier(): CliProcess {
 }
 
 beforeAll(async () => {
-  ({ topics } = await provision(config));
-  kafka = createKafka(config);
-  producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  serde = new AvroSerde(config.schemaRegistryUrl, topics);
-  sandbox = new SinchSandbox({ servicePlanId: PLAN, apiToken: TOKEN, latencyMs: 300 });
-  await sandbox.start();
-  campaign = await new CampaignReader(kafka, serde, topics).start();
+  rig = await startRig(config, { servicePlanId: PLAN, apiToken: TOKEN, latencyMs: 300 });
+  ({ topics, producer, serde, sandbox, campaign } = rig);
 });
 
 afterAll(async () => {
   await replier?.stop();
-  await campaign?.stop();
-  await producer?.disconnect();
-  await sandbox?.stop();
+  await rig?.stop();
 });
 
 describe('replier crash', () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { pino } from 'pino';
-import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
-import { SinchSandbox } from '@optline/sinch';
+import type { AvroSerde, Topics } from '@optline/kafka';
+import type { SinchSandbox } from '@optline/sinch';
 import { testConfig, uniqueName } from '@optline/test';
 import { Replier } from '../src/index.ts';
-import { CampaignReader, countsOf, intent, publish, until } from './support.ts';
+import { countsOf, intent, publish, startRig, until, type CampaignReader, type Rig } from './support.ts';
 
 // A replies partition moves to a second replier while Sinch keeps answering 429 (Retry-After):
 // the first replier stops calling Sinch for the replies of the partitions it lost, so that only
@@ -18,8 +18,9 @@ const PLAN = 'plan-rebalance';
 const TOKEN = 'sinch-token-rebalance';
 const config = testConfig({ topicNamespace: uniqueName('it-replier-rebalance') });
 const logger = pino({ level: 'warn' });
+let rig: Rig;
 let topics: Topics;
-let kafka: Kafka;
+let serde: AvroSerde;
 let producer: Producer;
 let sandbox: SinchSandbox;
 let campaign: CampaignReader;
@@ -32,20 +33,13 @@ function newReplier(): Replier {
 }
 
 beforeAll(async () => {
-  ({ topics } = await provision(config));
-  kafka = createKafka(config);
-  producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  sandbox = new SinchSandbox({ servicePlanId: PLAN, apiToken: TOKEN });
-  await sandbox.start();
-  campaign = await new CampaignReader(kafka, new AvroSerde(config.schemaRegistryUrl, topics), topics).start();
+  rig = await startRig(config, { servicePlanId: PLAN, apiToken: TOKEN });
+  ({ topics, producer, serde, sandbox, campaign } = rig);
 });
 
 afterAll(async () => {
   await Promise.allSettled(repliers.map((r) => r.stop()));
-  await campaign?.stop();
-  await producer?.disconnect();
-  await sandbox?.stop();
+  await rig?.stop();
 });
 
 it('a partition that moves while Sinch answers 429: its old owner stops calling Sinch, each reply is sent once', async () => {
@@ -54,7 +48,7 @@ it('a partition that moves while Sinch answers 429: its old owner stops calling 
   const refs = new Set(intents.map((r) => r.event_id));
   sandbox.failWith({ kind: 'status', status: 429, retryAfterSeconds: 1 });
   await newReplier().start();
-  await publish(producer, new AvroSerde(config.schemaRegistryUrl, topics), topics, intents);
+  await publish(producer, serde, topics, intents);
   const agents = () => [...new Set(sandbox.postLog.filter((p) => refs.has(p.clientReference!)).map((p) => p.userAgent!))];
   await until('the first replier calling Sinch for every reply', () => new Set(sandbox.postLog.filter((p) => refs.has(p.clientReference!)).map((p) => p.clientReference)).size === refs.size, 60_000);
   const [first] = agents();

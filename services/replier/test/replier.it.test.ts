@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { pino } from 'pino';
-import { AvroSerde, createKafka, provision, type Topics } from '@optline/kafka';
-import { SinchSandbox } from '@optline/sinch';
+import type { AvroSerde, Topics } from '@optline/kafka';
+import type { SinchSandbox } from '@optline/sinch';
 import { testConfig, uniqueName } from '@optline/test';
 import { Replier } from '../src/index.ts';
-import { CampaignReader, countsOf, DEDICATED, intent, publish, until } from './support.ts';
+import { countsOf, DEDICATED, intent, publish, startRig, until, type CampaignReader, type Rig } from './support.ts';
 
 // The replier against the real broker and a Sinch test server on loopback. Intents are
 // published as the matcher publishes them; every test counts the batches Sinch accepted per
@@ -15,8 +15,8 @@ const PLAN = 'plan-it';
 const TOKEN = 'sinch-token-it';
 const namespace = uniqueName('it-replier');
 const config = testConfig({ topicNamespace: namespace });
+let rig: Rig;
 let topics: Topics;
-let kafka: Kafka;
 let producer: Producer;
 let serde: AvroSerde;
 let sandbox: SinchSandbox;
@@ -34,23 +34,15 @@ function newReplier(giveUpMs?: number): Replier {
 }
 
 beforeAll(async () => {
-  ({ topics } = await provision(config));
-  kafka = createKafka(config);
-  producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  serde = new AvroSerde(config.schemaRegistryUrl, topics);
-  sandbox = new SinchSandbox({ servicePlanId: PLAN, apiToken: TOKEN });
-  await sandbox.start();
-  campaign = await new CampaignReader(kafka, serde, topics).start();
+  rig = await startRig(config, { servicePlanId: PLAN, apiToken: TOKEN });
+  ({ topics, producer, serde, sandbox, campaign } = rig);
   replier = newReplier();
   await replier.start();
 });
 
 afterAll(async () => {
   await replier?.stop();
-  await campaign?.stop();
-  await producer?.disconnect();
-  await sandbox?.stop();
+  await rig?.stop();
 });
 
 beforeEach(() => sandbox.heal());

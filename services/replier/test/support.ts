@@ -3,7 +3,9 @@
 
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { replyEventId, replyKey, type ReplyIntent, type ReplyKind } from '@optline/core';
-import { Codec, type AvroSerde, type Topics } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, provision, type Topics } from '@optline/kafka';
+import type { OptlineConfig } from '@optline/runtime';
+import { SinchSandbox, type SandboxOptions } from '@optline/sinch';
 import { uniqueName } from '@optline/test';
 
 export const DEDICATED = '00421900000001';
@@ -57,4 +59,34 @@ export async function until(what: string, done: () => boolean, timeoutMs = 30_00
 /** client_reference -> batches, for the references given; every one must be exactly 1. */
 export function countsOf(counts: Map<string, number>, intents: ReplyIntent[]): number[] {
   return intents.map((r) => counts.get(r.event_id) ?? 0);
+}
+
+/** What a replier test runs against: its topics, a producer of intents, a Sinch test server, a campaign reader. */
+export interface Rig {
+  topics: Topics;
+  kafka: Kafka;
+  producer: Producer;
+  serde: AvroSerde;
+  sandbox: SinchSandbox;
+  campaign: CampaignReader;
+  stop(): Promise<void>;
+}
+
+export async function startRig(config: OptlineConfig, sandboxOptions: SandboxOptions): Promise<Rig> {
+  const { topics } = await provision(config);
+  const kafka = createKafka(config);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const serde = new AvroSerde(config.schemaRegistryUrl, topics);
+  const sandbox = new SinchSandbox(sandboxOptions);
+  await sandbox.start();
+  const campaign = await new CampaignReader(kafka, serde, topics).start();
+  return {
+    topics, kafka, producer, serde, sandbox, campaign,
+    async stop() {
+      await campaign.stop();
+      await producer.disconnect();
+      await sandbox.stop();
+    },
+  };
 }
