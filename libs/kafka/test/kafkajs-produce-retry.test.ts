@@ -11,6 +11,7 @@
 // The brokers here are stand-ins with the broker's idempotence rule (a batch at the partition's
 // next sequence is appended, one at an earlier sequence is a duplicate and acknowledged, one at
 // a later sequence is refused), over one log per partition that moves with its leader.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -104,6 +105,11 @@ async function send(c: ReturnType<typeof cluster>, messages: Array<{ partition: 
 const written = (c: ReturnType<typeof cluster>) => [...c.logs].sort(([a], [b]) => a - b).map(([p, log]) => [p, log.records]);
 
 describe('kafkajs patch: a produce retried across a leader move (patches/kafkajs+2.2.4+005+produce-retry.patch)', () => {
+  it('is applied to the installed kafkajs (a checkout installed before the patch landed: run `npx patch-package`)', () => {
+    const source = readFileSync(require.resolve('kafkajs/src/producer/sendMessages.js'), 'utf8');
+    expect(source.includes('Patched (optline)'), 'node_modules/kafkajs lacks patches/kafkajs+2.2.4+005+produce-retry.patch: run `npx patch-package`').toBe(true);
+  });
+
   it('a partition whose leader moved to a broker that already answered is sent again, not dropped', async () => {
     const leaders = new Map([[0, 1], [1, 2]]);
     // Node 1 dies with the request; its partition moves to node 2, which has answered for partition 1.
