@@ -29,8 +29,10 @@ function flag(args: readonly string[], name: string, env: string | undefined, fa
   return arg ? arg.slice(name.length + 3) : env ?? fallback;
 }
 
-type Side = { kind: 'matcher' } | { kind: 'streams'; threads: number };
-const label = (s: Side) => (s.kind === 'matcher' ? 'optline matcher' : `Kafka Streams, ${s.threads} thread${s.threads === 1 ? '' : 's'}`);
+/** A matcher side runs this checkout's matcher, or another checkout's (`--matchers`, to compare builds in one run). */
+type Side = { kind: 'matcher'; from?: string } | { kind: 'streams'; threads: number };
+const MATCHER = 'optline matcher';
+const label = (s: Side) => (s.kind === 'matcher' ? (s.from ? `${MATCHER} (${s.from})` : MATCHER) : `Kafka Streams, ${s.threads} thread${s.threads === 1 ? '' : 's'}`);
 
 interface Drain {
   rate: number;
@@ -69,8 +71,10 @@ async function drain(b: Backlog, side: Side, messages: number, jar: string, tag:
   if (side.kind === 'matcher') {
     groupId = matcherTopology(config).groupId;
     outputs = [topics.blacklist.name, topics.blacklistHistory.name, topics.facts.name];
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'matcher-process.ts');
-    child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, OPTLINE_TOPIC_NAMESPACE: config.topicNamespace }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const script = side.from ? join(side.from, 'bench', 'src', 'matcher-process.ts') : join(dirname(fileURLToPath(import.meta.url)), 'matcher-process.ts');
+    // e.g. OPTLINE_BENCH_MATCHER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (the profile is written as the child exits).
+    const nodeArgs = process.env.OPTLINE_BENCH_MATCHER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, OPTLINE_TOPIC_NAMESPACE: config.topicNamespace }, stdio: ['ignore', 'ignore', 'inherit'] });
   } else {
     groupId = `${config.topicNamespace}.streams-peer-${side.threads}t`;
     const name = (base: string) => `${config.topicNamespace}.streams-${side.threads}t.${base.slice(config.topicNamespace.length + 1)}`;
@@ -113,44 +117,60 @@ async function recordsIn(admin: Admin, topic: string): Promise<number> {
 export async function run(args: string[] = []): Promise<void> {
   const messages = Number(flag(args, 'messages', process.env.OPTLINE_BENCH_MVS_MESSAGES, '200000'));
   const rounds = Number(flag(args, 'rounds', process.env.OPTLINE_BENCH_MVS_ROUNDS, '2'));
-  const threads = flag(args, 'threads', process.env.OPTLINE_BENCH_MVS_THREADS, '1,2').split(',').map(Number);
+  // --threads=none: the matcher only (with --matchers, to compare builds).
+  const threads = flag(args, 'threads', process.env.OPTLINE_BENCH_MVS_THREADS, '1,2').split(',').filter((t) => t !== 'none' && t !== '').map(Number);
+  // --matchers=.,/path/to/other/checkout: one matcher side per checkout ('.' is this one), in the same rounds.
+  const matchers: Side[] = flag(args, 'matchers', process.env.OPTLINE_BENCH_MVS_MATCHERS, '.').split(',').map((m) => (m === '.' ? { kind: 'matcher' } : { kind: 'matcher', from: m }));
   // all: compare the outputs after every round; last: after the last round only (a 1 M check reads ~3.4 M records).
   const check = flag(args, 'check', process.env.OPTLINE_BENCH_MVS_CHECK, 'all');
   const phones = Math.max(1, Math.floor(messages / 8));
   const base = loadConfig();
-  const jar = ensurePeerJar(log);
-  const sides: Side[] = [{ kind: 'matcher' }, ...threads.map((t) => ({ kind: 'streams' as const, threads: t }))];
+  const jar = threads.length > 0 ? ensurePeerJar(log) : '';
+  const sides: Side[] = [...matchers, ...threads.map((t) => ({ kind: 'streams' as const, threads: t }))];
+  if (!sides.some((s) => s.kind === 'matcher' && !s.from)) throw new Error("bench matcher-vs-streams: --matchers must include '.' (the outputs are compared with this checkout's matcher)");
   const results = new Map<string, Drain[]>(sides.map((s) => [label(s), []]));
   const checks: string[] = [];
   for (let round = 1; round <= rounds; round++) {
     const tag = `round ${round}/${rounds}:`;
     log(`${tag} writing a backlog of ${fmt(messages)} replies from ${fmt(phones)} phones`);
     const b = await writeBacklog(base, { prefix: 'bench-mvs', messages, phones, run: round, progress: (w) => log(`${tag} ${fmt(w)} written`) });
+    // A matcher of another checkout drains the same backlog in a namespace of its own (the matcher's group and topics follow the namespace).
+    const copies = new Map<Side, Backlog>();
     try {
+      for (const side of sides.filter((s) => s.kind === 'matcher' && s.from)) {
+        log(`${tag} the same backlog again for ${label(side)}`);
+        copies.set(side, await writeBacklog(base, { prefix: 'bench-mvs', messages, phones, run: round }));
+      }
       // Rotate the order, so a drift of the machine's speed does not favour one side.
       const order = sides.map((_, i) => sides[(i + round - 1) % sides.length]!);
       const drains = new Map<string, Drain>();
       for (const side of order) {
-        const d = await drain(b, side, messages, jar, tag);
-        drains.set(label(side), d);
+        const d = await drain(copies.get(side) ?? b, side, messages, jar, tag);
         results.get(label(side))!.push(d);
         log(`${tag} ${label(side)} ${fmt(d.rate)} replies/s, ${d.cpuUsPerReply.toFixed(1)} µs CPU per reply`);
+        if (copies.has(side)) continue;
+        drains.set(label(side), d);
       }
       if (check === 'all' || (check === 'last' && round === rounds)) checks.push(...(await checkOutputs(b, drains, tag)));
     } finally {
-      await deleteNamespace(b.kafka, b.config.topicNamespace);
+      for (const one of [b, ...copies.values()]) await deleteNamespace(one.kafka, one.config.topicNamespace);
     }
   }
+  const streamsSides = sides.filter((s) => s.kind === 'streams');
   const best = Math.max(...sides.filter((s) => s.kind === 'streams').map((s) => median(results.get(label(s))!.map((d) => d.rate))));
   const bestCpu = Math.min(...sides.filter((s) => s.kind === 'streams').map((s) => median(results.get(label(s))!.map((d) => d.cpuUsPerReply))));
   const rows = sides.map((s) => {
     const ds = results.get(label(s))!;
     return [label(s), fmt(median(ds.map((d) => d.rate))), ds.map((d) => fmt(d.rate)).join(', '), median(ds.map((d) => d.cpuUsPerReply)).toFixed(1), ds.map((d) => d.cpuUsPerReply.toFixed(1)).join(', ')];
   });
-  const matcher = results.get('optline matcher')!;
+  const matcher = results.get(MATCHER)!;
   process.stdout.write(`\nmatcher-vs-streams: ${fmt(messages)} replies from ${fmt(phones)} phones (${base.partitions} partitions, 5 % opt-outs, 5 % opt-ins, trackIncoming on), ${rounds} rounds in alternating order; replies/s over 10-100 % of each drain from committed offsets, CPU from /proc/<pid>/stat over the same stretch\n\n`);
   process.stdout.write(`${formatTable(['implementation', 'replies/s (median)', 'per round', 'CPU µs/reply (median)', 'per round'], rows)}\n\n`);
-  process.stdout.write(`optline / best Kafka Streams: ${(median(matcher.map((d) => d.rate)) / best).toFixed(2)} (rate), CPU per reply ${(median(matcher.map((d) => d.cpuUsPerReply)) / bestCpu).toFixed(2)}x Streams' best\n`);
+  for (const s of sides.filter((one) => one.kind === 'matcher' && one.from)) {
+    const other = results.get(label(s))!;
+    process.stdout.write(`optline matcher / ${label(s)}: ${(median(matcher.map((d) => d.rate)) / median(other.map((d) => d.rate))).toFixed(2)} (rate), CPU per reply ${(median(matcher.map((d) => d.cpuUsPerReply)) / median(other.map((d) => d.cpuUsPerReply))).toFixed(2)}x\n`);
+  }
+  if (streamsSides.length > 0) process.stdout.write(`optline / best Kafka Streams: ${(median(matcher.map((d) => d.rate)) / best).toFixed(2)} (rate), CPU per reply ${(median(matcher.map((d) => d.cpuUsPerReply)) / bestCpu).toFixed(2)}x Streams' best\n`);
   process.stdout.write(`${checks.join('\n')}\n`);
 }
 
@@ -176,9 +196,9 @@ async function checkOutputs(b: Backlog, drains: Map<string, Drain>, tag: string)
   const digests = new Map<string, TopicDigest[]>([...drains].map(([name, d]) => [name, d.outputs.map((t) => all.get(t)!)]));
   log(`${tag} outputs decoded and digested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const what = ['blacklist', 'blacklist history', 'facts'];
-  const ref = digests.get('optline matcher')!;
+  const ref = digests.get(MATCHER)!;
   for (const [name, ds] of digests) {
-    if (name === 'optline matcher') continue;
+    if (name === MATCHER) continue;
     const parts = ds.map((d, i) => `${what[i]} ${fmt(d.records)} records${d.tombstones ? ` (${fmt(d.tombstones)} tombstones)` : ''}: ${compareDigests(ref[i]!, d)}`);
     lines.push(`${tag} ${name} vs optline matcher: ${parts.join('; ')}`);
   }
