@@ -108,41 +108,61 @@ describe('kafkajs patch: CRC-32C (slicing-by-8)', () => {
 describe('kafkajs patch: request framing and unzeroed encoder buffers', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  /** kafkajs' request framing before the patch: header and payload, then copied behind the size. */
-  async function originalFrame({ correlationId, clientId, request }: { correlationId: number; clientId: string | null; request: { apiKey: number; apiVersion: number; encode(): Promise<unknown> } }): Promise<Buffer> {
-    const payload = await request.encode();
-    const requestPayload = new Encoder().writeInt16(request.apiKey).writeInt16(request.apiVersion).writeInt32(correlationId).writeString(clientId).writeEncoder(payload);
-    return new Encoder().writeInt32(requestPayload.size()).writeEncoder(requestPayload).buffer;
+  type ProduceArgs = { acks: number; timeout: number; transactionalId: string | null; producerId: unknown; producerEpoch: number; topicData: Array<{ topic: string; partitions: Array<{ partition: number; firstSequence: number; messages: unknown[] }> }> };
+
+  /**
+   * kafkajs' produce v3 payload and request framing before the patches: an encoder per
+   * partition, per topic and for the request (each written with writeArray), then the header
+   * and payload copied behind the size. Record sets from encodeUncompressed (tested above).
+   */
+  function originalFrame({ correlationId, clientId, apiKey, apiVersion, args }: { correlationId: number; clientId: string | null; apiKey: number; apiVersion: number; args: ProduceArgs }): Buffer {
+    const E = Encoder as unknown as new (size?: number) => { writeInt16(v: number): any; writeInt32(v: number): any; writeString(v: string | null): any; writeBuffer(b: Buffer): any; writeArray(a: unknown[]): any; writeEncoder(e: unknown): any; size(): number; buffer: Buffer };
+    const topics = args.topicData.map(({ topic, partitions }) => new E().writeString(topic).writeArray(partitions.map(({ partition, firstSequence, messages }) => {
+      const set = encodeUncompressed({ messages, dateNow: Date.now(), transactional: !!args.transactionalId, producerId: args.producerId, producerEpoch: args.producerEpoch, firstSequence });
+      return new E().writeInt32(partition).writeInt32(set.length).writeBuffer(set);
+    })));
+    const payload = new E().writeString(args.transactionalId).writeInt16(args.acks).writeInt32(args.timeout).writeArray(topics);
+    const requestPayload = new E().writeInt16(apiKey).writeInt16(apiVersion).writeInt32(correlationId).writeString(clientId).writeEncoder(payload);
+    return new E().writeInt32(requestPayload.size()).writeEncoder(requestPayload).buffer;
   }
 
-  function produceRequest(seed: number) {
+  function produceArgs(seed: number): ProduceArgs {
     const random = seededRandom(seed);
     const messages = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `00421${i}`, value: Buffer.alloc(Math.floor(random() * 3000), i), headers: random() < 0.5 ? { h: 'v' } : undefined }));
-    return produceV3({
+    return {
       acks: -1,
       timeout: 30000,
       transactionalId: random() < 0.5 ? null : 'tx-ü',
       producerId: Long.fromNumber(42),
       producerEpoch: 1,
       topicData: [0, 1].map((t) => ({ topic: `topic-${t}`, partitions: [0, 1, 2].map((partition) => ({ partition, firstSequence: 7, messages: messages(1 + Math.floor(random() * 20)) })) })),
-    });
+    };
   }
 
-  it('frames produce requests with the bytes kafkajs wrote, whatever the unzeroed buffers held', async () => {
+  it('frames produce requests with the bytes kafkajs wrote, in the payload\'s own buffer, whatever the unzeroed buffers held', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000); // record batches carry the time of encoding
     for (let seed = 1; seed <= 30; seed++) {
       const clientId = seed % 3 === 0 ? null : `optline-é-${seed}`;
-      // kafkajs' own behaviour: zero-filled buffers, the original framing.
+      const request = produceV3(produceArgs(seed));
+      // kafkajs' own behaviour: zero-filled buffers, the original payload and framing.
       const zeroed = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => Buffer.alloc(size, 0));
-      const expected = await originalFrame({ correlationId: seed, clientId, request: produceRequest(seed) });
+      const expected = originalFrame({ correlationId: seed, clientId, apiKey: request.apiKey, apiVersion: request.apiVersion, args: produceArgs(seed) });
       zeroed.mockRestore();
-      // The patch: buffers full of garbage, the one-buffer framing. Any byte not written would show.
+      // The patch: buffers full of garbage, one exact buffer with the frame written in front. Any byte not written would show.
       const garbage = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => Buffer.alloc(size, 0xa5));
-      const actual = (await frameRequest({ correlationId: seed, clientId, request: produceRequest(seed) })).buffer;
+      const framed = (await frameRequest({ correlationId: seed, clientId, request })) as { buffer: Buffer; buf: Buffer };
       expect(garbage).toHaveBeenCalled();
       garbage.mockRestore();
-      expect(actual.equals(expected), `request ${seed}`).toBe(true);
+      expect(framed.buffer.equals(expected), `request ${seed}`).toBe(true);
+      // Exactly sized: the payload's buffer is the request (no copy into a frame, no slack).
+      expect(framed.buf.length, `request ${seed}`).toBe(expected.length);
     }
+  });
+
+  it('still frames a request whose payload leaves no room in front (every request but produce)', async () => {
+    const payload = new Encoder().writeInt32(7).writeString('x');
+    const framed = await frameRequest({ correlationId: 3, clientId: 'c', request: { apiKey: 1, apiVersion: 2, encode: async () => payload } });
+    expect(framed.buffer.toString('hex')).toBe('00000012' + '0001' + '0002' + '00000003' + '000163' + '00000007' + '000178');
   });
 });
 
