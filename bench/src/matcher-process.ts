@@ -5,11 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createMetricsRegistry, loadConfig } from '@optline/runtime';
-import { Matcher } from '@optline/matcher';
+import { loadMatcherSettings, Matcher } from '@optline/matcher';
 
 const stateDir = await mkdtemp(join(tmpdir(), 'bench-mvs-matcher-'));
 const matcher = new Matcher({
   config: { ...loadConfig(), stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'),
+  // The service's own settings (OPTLINE_MATCHER_*: record and time bounds of a transaction, concurrency), as `optline run matcher` reads them.
+  ...loadMatcherSettings(),
   ...(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ? { concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY) } : {}),
 });
 await matcher.start();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Kafka, Message } from 'kafkajs';
 import { AvroSerde, createKafka, provision, topicConfig, type Topics } from '@optline/kafka';
 import { createLogger, createMetricsRegistry, loadConfig, type OptlineConfig } from '@optline/runtime';
-import { Matcher } from '@optline/matcher';
+import { loadMatcherSettings, Matcher } from '@optline/matcher';
 import { ChangelogReader, RocksDbStore } from '@optline/state-store';
 import { createTopicsRetrying, deleteNamespace, formatTable, median } from './harness.ts';
 import { sendAll, sustainedRate as sustainedRateOf, writeBacklog } from './matcher-backlog.ts';
@@ -104,7 +104,7 @@ function messageBytes(m: Message): number {
 /** The matcher's sustained rate, and the records it wrote per input record. */
 async function throughMatcher(config: OptlineConfig): Promise<{ rate: number; outputsPerInput: number }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'bench-matcher-'));
-  const matcher = new Matcher({ config: { ...config, stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'), ...(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ? { concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY) } : {}) });
+  const matcher = new Matcher({ config: { ...config, stateDir }, logger: createLogger('bench-matcher', 'error'), registry: createMetricsRegistry('matcher'), ...loadMatcherSettings(), ...(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY ? { concurrency: Number(process.env.OPTLINE_BENCH_MATCHER_CONCURRENCY) } : {}) });
   await matcher.start();
   try {
     const processed = async () => (await matcher.metrics.records.get()).values.reduce((n, v) => n + v.value, 0);

@@ -17,6 +17,8 @@ export interface MatcherOptions {
   registry: Registry;
   /** Input records per transaction at most (default 40,000; the produce requests are bounded by bytes apart from it). */
   maxRecordsPerTransaction?: number;
+  /** Processing time of a transaction at most before it commits (default 1 s). */
+  commitIntervalMs?: number;
   /** Input partitions processed at once (default 6; different tasks; one task is always sequential). */
   concurrency?: number;
   /** How long the group waits for a silent instance before moving its tasks. */
@@ -160,7 +162,7 @@ export class Matcher {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const tasks = this.tasks!;
     const task = await whileHeartbeating(tasks.task(batch.topic, batch.partition), heartbeat);
-    const max = this.options.maxRecordsPerTransaction ?? 40_000;
+    const bounds = { maxRecords: this.options.maxRecordsPerTransaction ?? 40_000, maxMs: this.options.commitIntervalMs ?? 1000 };
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, encoders: this.encoders, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
       // Replies are decided with every settings record stored before they are processed.
@@ -169,17 +171,17 @@ export class Matcher {
       // Below the committed offset: already processed by this task or a previous owner.
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= next);
       if (fresh.length === 0) resolveOffset(batch.lastOffset());
-      for (let i = 0; i < fresh.length; i += max) {
+      for (let i = 0; i < fresh.length; ) {
         if (!isRunning() || isStale()) return;
-        const chunk = fresh.slice(i, i + max);
-        const end = i + max >= fresh.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
+        let done;
         try {
-          await runTransaction(task, batch.topic, chunk, BigInt(end) + 1n, env);
+          done = await runTransaction(task, batch.topic, fresh, i, batch.lastOffset(), bounds, env);
         } catch (error) {
           await tasks.fail(task, error);
           throw error;
         }
-        resolveOffset(end);
+        i = done.next;
+        resolveOffset(done.lastOffset);
         await heartbeat();
       }
     });

@@ -15,29 +15,56 @@ export interface TaskStores {
 
 export type MatcherTask = Task<TaskGroup, TaskStores>;
 
+/** How much of a batch one transaction takes: whichever bound is reached first. */
+export interface TransactionBounds {
+  /** Input records at most. */
+  maxRecords: number;
+  /** Wall-clock time spent processing before the commit starts, at most (checked between slices). */
+  maxMs: number;
+}
+
+/** Records processed between two looks at the clock (one multi-get of state each). */
+export const SLICE_RECORDS = 2000;
+
 /**
- * Processes records of one input partition in ONE transaction of the task's producer: the
- * outputs, the changelog records of the changed state and the input offset commit together.
- * The store is written only after the commit (held for a few transactions first, so a key
- * rewritten by several costs one write), with the changelog position it then reflects; if
- * anything fails the transaction is aborted and neither the store nor the held writes saw it.
+ * Processes records of one input partition from `messages[from]` on, in ONE transaction of the
+ * task's producer, until a bound of `bounds` is reached: the outputs, the changelog records of
+ * the changed state and the input offset commit together. The store is written only after the
+ * commit (held for a few transactions first, so a key rewritten by several costs one write),
+ * with the changelog position it then reflects; if anything fails the transaction is aborted
+ * and neither the store nor the held writes saw it. Returns the index after the last record it
+ * took and the offset it committed up to (`batchLastOffset` once it reached the batch's end).
  */
 export async function runTransaction(
   task: MatcherTask,
   topic: string,
   messages: readonly KafkaMessage[],
-  nextOffset: bigint,
+  from: number,
+  batchLastOffset: string,
+  bounds: TransactionBounds,
   env: { groupId: string; deadLetterTopic: string; encoders: Encoders; metrics: MatcherMetrics },
-): Promise<void> {
+): Promise<{ next: number; lastOffset: string }> {
   const started = process.hrtime.bigint();
+  const startedMs = performance.now();
   const { group, partition } = task;
   const { store, cache, held } = task.local;
   const pending = store && group.store ? new PendingWrites(store, group.store.serde, cache, held) : undefined;
   const outputs: OutputRecord[] = [];
   const push = (o: OutputRecord) => void outputs.push(o);
   const ctx = { partition, state: pending, now: Date.now(), out: sinks(group.outputs, env.encoders, push) };
-  const records = messages.map((message) => ({ topic, partition, message }));
-  const dead = await processChunk(group, records, ctx, (m) => push({ ...m, topic: env.deadLetterTopic } as OutputRecord));
+  const end = Math.min(messages.length, from + bounds.maxRecords);
+  const dead = [];
+  let i = from;
+  // By time as well as by count: a transaction of ~1 s while a backlog drains, as Kafka Streams'
+  // commit.interval.ms, so a 200k backlog commits (and can be timed) along the way.
+  do {
+    const slice = messages.slice(i, Math.min(end, i + SLICE_RECORDS));
+    i += slice.length;
+    const records = slice.map((message) => ({ topic, partition, message }));
+    for (const d of await processChunk(group, records, ctx, (m) => push({ ...m, topic: env.deadLetterTopic } as OutputRecord))) dead.push(d);
+  } while (i < end && performance.now() - startedMs < bounds.maxMs);
+  const lastOffset = i >= messages.length ? batchLastOffset : messages[i - 1]!.offset;
+  const nextOffset = BigInt(lastOffset) + 1n;
   const changes: Change[] = pending ? await pending.changes() : [];
   const changelog = group.store?.changelog;
 
@@ -58,10 +85,11 @@ export async function runTransaction(
   pending?.remember();
   task.next.set(topic, nextOffset);
 
-  env.metrics.records.inc({ topic }, messages.length);
+  env.metrics.records.inc({ topic }, i - from);
   env.metrics.outputRecords.inc(outputs.length + changes.length);
   for (const d of dead) env.metrics.deadLetters.inc({ rule: d.rule });
   env.metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  return { next: i, lastOffset };
 }
 
 /**

@@ -13,7 +13,7 @@ import { avroType } from '@optline/schemas';
 import { CliProcess, collect, testConfig, uniqueName, type Collected } from '@optline/test';
 import type { PhoneState, SmsSettings } from '@optline/core';
 import { RocksDbStore } from '@optline/state-store';
-import { Matcher } from '../src/index.ts';
+import { Matcher, type MatcherOptions } from '../src/index.ts';
 
 /** An SmsSettings record as stored on the settings topic. */
 export type SmsSettingsRecord = SmsSettings & { updatedAt: number };
@@ -46,9 +46,9 @@ export async function stateDir(env: MatcherEnv): Promise<string> {
 }
 
 /** A matcher of the env's namespace with its own state folder, started and with its tasks open. */
-export async function startMatcher(env: MatcherEnv, dir: string): Promise<Matcher> {
+export async function startMatcher(env: MatcherEnv, dir: string, options: Partial<Pick<MatcherOptions, 'commitIntervalMs' | 'maxRecordsPerTransaction'>> = {}): Promise<Matcher> {
   const logger = createLogger('matcher-it', process.env.OPTLINE_TEST_LOG_LEVEL ?? 'error');
-  const matcher = new Matcher({ config: { ...env.config, stateDir: dir }, logger, registry: createMetricsRegistry('matcher'), concurrency: 2 });
+  const matcher = new Matcher({ config: { ...env.config, stateDir: dir }, logger, registry: createMetricsRegistry('matcher'), concurrency: 2, ...options });
   env.matchers.push(matcher);
   await matcher.start();
   await matcher.ready();
