@@ -135,7 +135,6 @@ export class OutcomeWriter {
       return status === 'SENT' || status === 'FAILED';
     });
     const open = unsettled.outcomes.filter((d) => !recorded.includes(d));
-    for (const d of recorded) for (const o of d.work.offsets) owned.progress.finish(o);
     this.recorded(owned, recorded);
     // The dead letters went with the outcomes: written when none of them was (or there were none).
     this.requeue(owned, open, recorded.length > 0 ? [] : unsettled.dead);
@@ -150,6 +149,9 @@ export class OutcomeWriter {
 
   private recorded(owned: Owned, outcomes: Done[]): void {
     for (const d of outcomes) {
+      // Also the offsets a re-read after a rejoin added while the transaction ran: left open, the
+      // partition's committed offset would stay below them for good.
+      for (const o of d.work.offsets) owned.progress.finish(o);
       this.o.attempts.remember(d.attempt);
       this.o.inFlight.delete(d.attempt.event_id);
       this.o.metrics.replies.inc({ kind: d.work.intent.kind, outcome: d.outcome.kind });
