@@ -113,7 +113,14 @@ async function allEffects(s: Scenario, sys: System, project: Project, e: Expecte
   await eventually('every STOP confirmed, the reply and the consent tracked', async () => {
     const consent = s.consent(project);
     return e.stopsAccepted.every((k) => batchesTo(e.phones[k]!).length > 0 && sentTo(e.phones[k]!) > 0 && consent.some((c) => c.customer_id === `cust-${k}`)) ? true : undefined;
-  }, 120_000, 500);
+  }, 120_000, 500).catch((err) => {
+    // Which effect is missing says which service to look at (matcher, replier or materializer).
+    const consent = s.consent(project);
+    const short = e.stopsAccepted.map((k) => ({ k, batches: batchesTo(e.phones[k]!).length, sent: sentTo(e.phones[k]!), consent: consent.filter((c) => c.customer_id === `cust-${k}`).length }))
+      .filter((x) => x.batches === 0 || x.sent === 0 || x.consent === 0);
+    say(`STOPs short of an effect: ${short.map((x) => `${x.k} (Sinch batches ${x.batches}, auto_reply_sent ${x.sent}, consent ${x.consent})`).join(', ')}`);
+    throw err;
+  });
   // A duplicate would come from a retried callback or a transaction replayed after the move:
   // give it a window and its grace (and more) to show.
   await sleep(6000);
