@@ -3,6 +3,7 @@ import type { RunningIngress } from '@optline/ingress';
 import { topics as topicsOf } from '@optline/kafka';
 import { collect } from '../support/index.ts';
 import { ingressOnPrivateStackForFile, leaderOfMost, type PrivateStack } from '../support/private-stack.ts';
+import { idsInSegments, truncationLines } from './forensics.ts';
 import { SinchLikeLoad } from './load.ts';
 
 // A three-node cluster at replication 3, min ISR 2: one node (the leader of most partitions)
@@ -47,6 +48,7 @@ async function onTopicCounts(ids: string[], load: SinchLikeLoad): Promise<Map<st
   } catch (err) {
     const missing = ids.filter((id) => !seen.has(id));
     process.stderr.write(`[cluster] missing ${missing.length}: ${missing.slice(0, 20).map((id) => `${id}@${new Date(load.acceptedAt.get(id)!).toISOString()}`).join(' ')}\n`);
+    for (const line of [...idsInSegments(stack.home, inbound, missing), ...truncationLines(stack.home, inbound)]) process.stderr.write(`[cluster] ${line}\n`);
     throw err;
   }
   return seen;

@@ -58,7 +58,8 @@ export async function startPrivateStack(options: PrivateStackOptions): Promise<P
     restart: async () => void (await stackUp(() => undefined, env)),
     async stop() {
       await stackDown(() => undefined, env);
-      rmSync(home, { recursive: true, force: true });
+      if (process.env.OPTLINE_TEST_KEEP_HOME) process.stderr.write(`[diag] kept ${home}\n`);
+      else rmSync(home, { recursive: true, force: true });
     },
   };
 }
