@@ -76,9 +76,9 @@ export function compareDigests(a: TopicDigest, b: TopicDigest): 'identical' | 's
 /**
  * Reads each topic from the start up to its end now (committed records only) and digests it.
  * The end: every partition's next offset within one of its high watermark (a transaction's
- * commit marker takes an offset no consumer sees), or nothing new for `idleMs`.
+ * commit marker takes an offset no consumer sees); nothing new for `idleMs` before it is an error.
  */
-export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: readonly string[], idleMs = 5000): Promise<Map<string, TopicDigest>> {
+export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: readonly string[], idleMs = 60_000): Promise<Map<string, TopicDigest>> {
   const admin = kafka.admin();
   await admin.connect();
   const high = new Map<string, number[]>();
@@ -116,6 +116,9 @@ export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: reado
     });
     const done = () => topics.every((t) => high.get(t)!.every((h, p) => next.get(t)![p]! >= h - 1));
     while (!done() && Date.now() - last < idleMs) await new Promise((r) => setTimeout(r, 100));
+    // Else a digest of part of a topic would compare as 'different' (a loaded machine once stalled the read for 5 s).
+    const short = topics.filter((t) => !high.get(t)!.every((h, p) => next.get(t)![p]! >= h - 1));
+    if (short.length > 0) throw new Error(`digest: nothing new for ${idleMs} ms before the end of ${short.join(', ')}: not compared`);
   } finally {
     await consumer.disconnect();
   }
