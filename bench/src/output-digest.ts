@@ -99,6 +99,13 @@ export async function digestTopics(kafka: Kafka, serde: AvroSerde, topics: reado
   const consumer = kafka.consumer({ groupId: `bench-digest-${randomUUID()}`, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();
   let last = Date.now();
+  // The position from kafkajs' end of each batch, not the last record's offset: it counts the
+  // transaction markers behind the last record too (an abort marker after a commit marker
+  // left the end one offset further than the last record + 1), and batches of markers only.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const positions = next.get(payload.topic);
+    if (positions) positions[payload.partition] = Math.max(positions[payload.partition]!, Number(payload.lastOffset) + 1);
+  });
   try {
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
