@@ -15,6 +15,7 @@ export function replierMetrics(registry: Registry, inFlight: () => number) {
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
       registers: [registry],
     }),
+    batchRetries: new Counter({ name: 'optline_replier_batch_retries_total', help: 'Replies batches read again because their STARTED records could not be written (or decoded) first', registers: [registry] }),
     deadLetters: new Counter({ name: 'optline_replier_dead_letters_total', help: 'Reply records that could not be read', labelNames: ['rule'], registers: [registry] }),
     inFlight: new Gauge({ name: 'optline_replier_in_flight', help: 'Replies being delivered', registers: [registry], collect() { this.set(inFlight()); } }),
   };

@@ -153,7 +153,7 @@ export class OutcomeWriter {
       // partition's committed offset would stay below them for good.
       for (const o of d.work.offsets) owned.progress.finish(o);
       this.o.attempts.remember(d.attempt);
-      this.o.inFlight.delete(d.attempt.event_id);
+      if (this.o.inFlight.get(d.attempt.event_id) === d.work) this.o.inFlight.delete(d.attempt.event_id);
       this.o.metrics.replies.inc({ kind: d.work.intent.kind, outcome: d.outcome.kind });
     }
     if (outcomes.length > 0) this.o.freed();

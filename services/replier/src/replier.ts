@@ -5,14 +5,14 @@
 // before it is sent again. DESIGN.md says why.
 
 import { randomBytes } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { ReplyIntent, ReplyOutcome } from '@optline/core';
 import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, stoppableConsumer, UndecodableError } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
 import { AttemptTable, attemptOf, type ReplyAttempt } from './attempts.ts';
-import type { Owned, Work } from './work.ts';
+import { BatchTaken, type Owned, type Work } from './work.ts';
 import { replierMetrics, type ReplierMetrics } from './metrics.ts';
 import { OutcomeWriter } from './outcomes.ts';
 import { PartitionProgress } from './progress.ts';
@@ -33,6 +33,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // A reply another process started is looked up only once a call it may have had in flight
 // must have ended (the call limit), plus this for clocks and the network.
 const SETTLE_MARGIN_MS = 1_000;
+// Before a batch whose STARTED records could not be written is read again.
+const BATCH_RETRY_MS = 500;
 
 export class Replier {
   readonly metrics: Registry;
@@ -93,12 +95,16 @@ export class Replier {
         if (assigned.has(partition)) continue;
         this.owned.delete(partition);
         owned.lost.abort();
+        // Its replies are the next owner's now; left here, they would block them if it came back.
+        for (const work of this.inFlight.values()) if (work.partition === partition) this.leave(work);
         void owned.producer.disconnect().catch(() => undefined);
       }
       this.claim = this.claimAll([...assigned]);
       this.claim.catch((err) => logger.error({ err }, 'claiming reply partitions failed'));
       logger.info({ assigned: [...assigned] }, 'reply partitions assigned');
     });
+    // kafkajs restarts a consumer after a retriable crash; after any other it stays stopped.
+    consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error, restart: payload.restart }, 'replier consumer crashed'));
     await consumer.connect();
     await consumer.subscribe({ topic: this.topology.reads.replies, fromBeginning: true });
     // Partitions in parallel: each batch waits for its STARTED records' acknowledgement.
@@ -133,43 +139,39 @@ export class Replier {
     if (this.claim) await this.claim;
     const owned = this.owned.get(batch.partition);
     if (!owned) return;
-    const fresh: Work[] = [];
-    const ready: Work[] = [];
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
-      const offset = BigInt(message.offset);
-      owned.progress.begin(offset);
-      // Moves the fetch position only (nothing is auto-committed): the group's committed
-      // offset moves with the outcomes, in their transactions.
-      resolveOffset(message.offset);
-      const intent = await this.decode(owned, batch.partition, message);
-      if (intent === null) continue;
-      const known = this.attempts.get(intent.event_id);
-      if (known !== undefined && known.status !== 'STARTED') {
-        this.m.replies.inc({ kind: intent.kind, outcome: 'skipped' });
-        owned.progress.finish(offset);
-        continue;
+    const taken = new BatchTaken();
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
+        await this.take(owned, batch.partition, message, taken);
       }
-      const running = this.inFlight.get(intent.event_id);
-      if (running) {
-        running.offsets.push(offset);
-        continue;
+      if (taken.fresh.length > 0) {
+        // Durable before any call: after a crash these are looked up, never blindly re-sent.
+        const records = taken.fresh.map((w) => attemptOf(w.intent, 'STARTED', null, null));
+        await this.produceAttempts(records);
+        for (const r of records) this.attempts.remember(r);
       }
-      const work: Work = { intent, partition: batch.partition, offsets: [offset], unknown: known !== undefined, startedAt: known?.at ?? null };
-      this.inFlight.set(intent.event_id, work);
-      // Read too late (the replier was down, or its offsets expired and it read from the start):
-      // a confirmation days after the STOP is worse than none (SPEC: up to 24 h, then failed).
-      if (known === undefined && Date.now() > intent.received_at + this.giveUpMs) this.tooLate(owned, work);
-      else (work.unknown ? ready : fresh).push(work);
+    } catch (err) {
+      // Nothing of this batch went out (a STARTED write refused while a leader moves, a registry
+      // outage): its replies leave inFlight, or a re-read would find them "running" and wait for
+      // an outcome that never comes. Nothing was resolved, so kafkajs fetches the batch again.
+      // Not thrown: kafkajs stops a consumer for good on a non-retriable error (MESSAGE_TOO_LARGE).
+      for (const w of taken.works()) this.leave(w);
+      this.m.batchRetries.inc();
+      this.options.logger.warn({ err: (err as Error).message, partition: batch.partition, offset: batch.firstOffset() }, 'replies batch failed before any call; read again');
+      await new Promise((r) => setTimeout(r, BATCH_RETRY_MS));
+      return heartbeat();
     }
-    if (fresh.length > 0) {
-      // Durable before any call: after a crash these are looked up, never blindly re-sent.
-      const records = fresh.map((w) => attemptOf(w.intent, 'STARTED', null, null));
-      await this.produceAttempts(records);
-      for (const r of records) this.attempts.remember(r);
+    // Only now does kafkajs fetch on past these records (nothing is auto-committed: the group's
+    // committed offset moves with the outcomes, in their transactions).
+    if (taken.last !== null) resolveOffset(taken.last);
+    for (const { message, offset } of taken.dead) {
+      owned.dead.push(message);
+      owned.progress.finish(offset);
     }
-    for (const work of [...ready, ...fresh]) void this.deliver(work);
-    if (owned.progress.advanced() || owned.outcomes.length > 0) this.outcomes.commit(batch.partition, owned);
+    for (const work of taken.late) this.tooLate(owned, work);
+    for (const work of [...taken.ready, ...taken.fresh]) void this.deliver(work);
+    if (owned.progress.advanced() || owned.outcomes.length > 0 || owned.dead.length > 0) this.outcomes.commit(batch.partition, owned);
     while (this.inFlight.size >= this.maxInFlight && !this.stopping.signal.aborted) {
       await new Promise<void>((resolve) => {
         this.slot = resolve;
@@ -179,25 +181,54 @@ export class Replier {
     }
   }
 
-  private async decode(owned: Owned, partition: number, message: KafkaMessage): Promise<ReplyIntent | null> {
+  /** Sorts one record of a batch into `taken`. */
+  private async take(owned: Owned, partition: number, message: KafkaMessage, taken: BatchTaken): Promise<void> {
+    const offset = BigInt(message.offset);
+    owned.progress.begin(offset);
+    taken.last = message.offset;
+    const decoded = await this.decode(partition, message);
+    if ('dead' in decoded) return void taken.dead.push({ message: decoded.dead, offset });
+    const { intent } = decoded;
+    const known = this.attempts.get(intent.event_id);
+    if (known !== undefined && known.status !== 'STARTED') {
+      this.m.replies.inc({ kind: intent.kind, outcome: 'skipped' });
+      owned.progress.finish(offset);
+      return;
+    }
+    const running = this.inFlight.get(intent.event_id);
+    if (running) return void running.offsets.push(offset);
+    const work: Work = { intent, partition, offsets: [offset], unknown: known !== undefined, startedAt: known?.at ?? null };
+    this.inFlight.set(intent.event_id, work);
+    // Read too late (the replier was down, or its offsets expired and it read from the start):
+    // a confirmation days after the STOP is worse than none (SPEC: up to 24 h, then failed).
+    if (known === undefined && Date.now() > intent.received_at + this.giveUpMs) taken.late.push(work);
+    else (work.unknown ? taken.ready : taken.fresh).push(work);
+  }
+
+  private async decode(partition: number, message: KafkaMessage): Promise<{ intent: ReplyIntent } | { dead: Message }> {
     try {
-      return await this.codec.decodeSoon<ReplyIntent>('ReplyIntent', message.value);
+      return { intent: await this.codec.decodeSoon<ReplyIntent>('ReplyIntent', message.value) };
     } catch (err) {
       if (!(err instanceof UndecodableError)) throw err; // a registry outage: the batch is retried
       this.m.deadLetters.inc({ rule: 'undecodable' });
-      owned.dead.push(deadLetterMessage(message.key, message.value, {
-        source: `${this.topology.reads.replies}/${partition}@${message.offset}`, rule: 'undecodable', field: 'value',
-        message: `not a readable ReplyIntent: ${(err as Error).message}`,
-      }, message.headers));
-      owned.progress.finish(BigInt(message.offset));
-      return null;
+      return {
+        dead: deadLetterMessage(message.key, message.value, {
+          source: `${this.topology.reads.replies}/${partition}@${message.offset}`, rule: 'undecodable', field: 'value',
+          message: `not a readable ReplyIntent: ${(err as Error).message}`,
+        }, message.headers),
+      };
     }
+  }
+
+  /** The work leaves inFlight unless another work for its reply has taken its place since. */
+  private leave(work: Work): void {
+    if (this.inFlight.get(work.intent.event_id) === work) this.inFlight.delete(work.intent.event_id);
   }
 
   private async deliver(work: Work): Promise<void> {
     const { intent } = work;
     const lost = this.owned.get(work.partition)?.lost.signal;
-    if (lost === undefined || lost.aborted) return void this.inFlight.delete(intent.event_id);
+    if (lost === undefined || lost.aborted) return this.leave(work);
     let result: DeliveryResult;
     try {
       result = await this.sinch.deliver(
@@ -216,7 +247,7 @@ export class Replier {
       );
     } catch (err) {
       // Stopping or moved: the outcome stays unknown (STARTED) and is looked up by the next owner.
-      if (lost.aborted) this.inFlight.delete(intent.event_id);
+      if (lost.aborted) this.leave(work);
       else if (!this.stopping.signal.aborted) this.options.logger.error({ err, event_id: intent.event_id }, 'reply delivery failed unexpectedly');
       return;
     }
@@ -232,8 +263,7 @@ export class Replier {
     const owned = this.owned.get(work.partition);
     if (!owned) {
       // The partition moved: its next owner finds the STARTED record and looks the reply up.
-      this.inFlight.delete(intent.event_id);
-      return;
+      return this.leave(work);
     }
     owned.outcomes.push({ work, attempt, outcome });
     this.outcomes.commit(work.partition, owned);

@@ -32,3 +32,19 @@ export interface Owned {
   /** The last transaction's end is unknown: settled (did it commit?) before the next. */
   unsettled: { outcomes: Done[]; dead: Message[] } | null;
 }
+
+/** What one batch read: replies to send, to look up, given up, dead letters, and its last offset read. */
+export class BatchTaken {
+  /** New replies: STARTED is written before their calls. */
+  readonly fresh: Work[] = [];
+  /** STARTED before (by this process or another): looked up before any call. */
+  readonly ready: Work[] = [];
+  /** Read after their give-up time. */
+  readonly late: Work[] = [];
+  readonly dead: Array<{ message: Message; offset: bigint }> = [];
+  last: string | null = null;
+
+  works(): Work[] {
+    return [...this.fresh, ...this.ready, ...this.late];
+  }
+}
