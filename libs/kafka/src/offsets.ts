@@ -23,3 +23,13 @@ export async function fetchTopicOffsets(admin: Admin, topic: string, timeoutMs =
     }
   }
 }
+
+/**
+ * A partition's first offset: its log start, where retention has left it. Not the first batch's:
+ * kafkajs may deliver a batch fetched from further on first (one fetched before a rejoin).
+ */
+export async function logStart(admin: Admin, topic: string, partition: number): Promise<bigint> {
+  const low = (await fetchTopicOffsets(admin, topic)).find((o) => o.partition === partition)?.low;
+  if (low === undefined) throw new Error(`no offsets for ${topic}/${partition}`);
+  return BigInt(low);
+}

@@ -125,6 +125,7 @@ export class Matcher {
     }));
     this.joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
+    tasks.follow(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error, restart: payload.restart }, 'matcher consumer crashed'));
     await consumer.connect();
     for (const group of groups) for (const topic of group.inputs) await consumer.subscribe({ topic, fromBeginning: true });
@@ -165,12 +166,22 @@ export class Matcher {
     const bounds = { maxRecords: this.options.maxRecordsPerTransaction ?? 40_000, maxMs: this.options.commitIntervalMs ?? 1000 };
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, encoders: this.encoders, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
+      if (!(await tasks.continues(task, batch.topic, batch.firstOffset()))) {
+        // Records between the task's position and this batch would be skipped: read them first.
+        const position = String(task.next.get(batch.topic));
+        this.options.logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), position }, 'batch starts past the task position; seeking back');
+        this.consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: position });
+        return;
+      }
       // Replies are decided with every settings record stored before they are processed.
       if (batch.topic === this.topology.topics.inbound.name) await this.settings!.sync();
-      const next = task.next.get(batch.topic) ?? -1n;
+      const next = task.next.get(batch.topic)!;
       // Below the committed offset: already processed by this task or a previous owner.
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= next);
-      if (fresh.length === 0) resolveOffset(batch.lastOffset());
+      if (fresh.length === 0) {
+        resolveOffset(batch.lastOffset());
+        tasks.passed(task, batch.topic, batch.lastOffset());
+      }
       for (let i = 0; i < fresh.length; ) {
         if (!isRunning() || isStale()) return;
         let done;

@@ -34,7 +34,7 @@ describe('kill -9 of the matcher', () => {
     await first.waitForLog('matcher started');
     let restarted: MatcherProcess | undefined;
     for (let round = 0; round < ROUNDS; round++) {
-      const sends: Array<Promise<void>> = [];
+      const sends: Array<Promise<unknown>> = [];
       for (let i = round * (PER_PHONE / ROUNDS); i < (round + 1) * (PER_PHONE / ROUNDS); i++) {
         for (const p of phones) {
           sends.push(sendInbound(env, { id: `${p}-${i}`, from: p, to, body: body(i) }));

@@ -46,7 +46,7 @@ export async function stateDir(env: MatcherEnv): Promise<string> {
 }
 
 /** A matcher of the env's namespace with its own state folder, started and with its tasks open. */
-export async function startMatcher(env: MatcherEnv, dir: string, options: Partial<Pick<MatcherOptions, 'commitIntervalMs' | 'maxRecordsPerTransaction'>> = {}): Promise<Matcher> {
+export async function startMatcher(env: MatcherEnv, dir: string, options: Partial<Pick<MatcherOptions, 'commitIntervalMs' | 'maxRecordsPerTransaction' | 'maxBytesPerPartition'>> = {}): Promise<Matcher> {
   const logger = createLogger('matcher-it', process.env.OPTLINE_TEST_LOG_LEVEL ?? 'error');
   const matcher = new Matcher({ config: { ...env.config, stateDir: dir }, logger, registry: createMetricsRegistry('matcher'), concurrency: 2, ...options });
   env.matchers.push(matcher);
@@ -90,13 +90,15 @@ export async function putSettings(env: MatcherEnv, record: SmsSettingsRecord): P
   await env.producer.send({ topic, acks: -1, messages: [{ key: record.project, value: await env.serde.encode(topic, record) }] });
 }
 
-export async function sendInbound(env: MatcherEnv, sms: { id: string; from: string; to: string; body: string; received_at?: number }): Promise<void> {
+/** Writes a reply as ingress would; resolves to its offset. */
+export async function sendInbound(env: MatcherEnv, sms: { id: string; from: string; to: string; body: string; received_at?: number }): Promise<number> {
   const topic = env.topics.inbound.name;
   const now = Date.now();
   const value = await env.serde.encode(topic, {
     type: 'mo_text', received_at: now, sent_at: null, operator_id: null, client_reference: null, udh: null, ingested_at: now, source: 'it', ...sms,
   });
-  await env.producer.send({ topic, acks: -1, messages: [{ key: sms.from, value }] });
+  const [sent] = await env.producer.send({ topic, acks: -1, messages: [{ key: sms.from, value }] });
+  return Number(sent!.baseOffset);
 }
 
 export async function sendCustomer(env: MatcherEnv, profile: { project: string; customer_id: string; phone: string | null; updated_at: number; deleted?: boolean }): Promise<void> {

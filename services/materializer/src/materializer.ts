@@ -6,7 +6,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, TopicMessages } from 'ka
 import type { Registry } from 'prom-client';
 import { trackingKey } from '@optline/core';
 import {
-  AvroSerde, Codec, collectingSinks, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, encodersFor, fetchTopicOffsets, provision, stoppableConsumer, TaskManager,
+  AvroSerde, Codec, collectingSinks, commitTransaction, coPartitionedAssigner, createKafka, deadLetterMessage, encodersFor, logStart, provision, stoppableConsumer, TaskManager,
   type CoPartitionedGroup, type Encoders, type Task,
 } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
@@ -169,20 +169,12 @@ export class Materializer {
     const committed = task.committed.get(this.topology.reads.facts);
     const watermark = decodeWatermark(committed?.metadata);
     const offset = Number(committed?.offset ?? -1n);
-    const start = offset >= 0 ? offset : await this.logStart(partition);
+    const start = offset >= 0 ? offset : Number(await logStart(this.admin!, this.topology.reads.facts, partition));
     if (generation !== this.generation || this.owned.has(partition)) return this.owned.get(partition);
     const owned: Owned = { task, windows: new PartitionWindows(this.spec, start, watermark) };
     this.owned.set(partition, owned);
     this.options.logger.info({ partition, committedOffset: start, watermark }, 'partition claimed');
     return owned;
-  }
-
-  /** The partition's first offset (not the first batch's: one fetched before a rejoin may start later). */
-  private async logStart(partition: number): Promise<number> {
-    const offsets = await fetchTopicOffsets(this.admin!, this.topology.reads.facts);
-    const low = offsets.find((o) => o.partition === partition)?.low;
-    if (low === undefined) throw new Error(`no offsets for ${this.topology.reads.facts}/${partition}`);
-    return Number(low);
   }
 
   private schedule(): void {

@@ -5,3 +5,4 @@ export * from './task-manager.ts';
 export * from './transaction.ts';
 export * from './topology.ts';
 export * from './collect.ts';
+export * from './filtered.ts';

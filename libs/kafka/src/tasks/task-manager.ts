@@ -1,9 +1,11 @@
 // The exactly-once task runtime: a task is partition N of every input of a task group, owned by
 // one instance at a time, with a fenced transactional producer of its own and serial work.
 
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
+import { logStart } from '../offsets.ts';
 import { taskId, type CoPartitionedGroup } from './assigner.ts';
+import { FilteredStretches } from './filtered.ts';
 import { SerialQueue } from './serial.ts';
 import { fencedProducer } from './transaction.ts';
 
@@ -21,7 +23,11 @@ export interface Task<G extends CoPartitionedGroup = CoPartitionedGroup, L = unk
   readonly producer: Producer;
   /** Per input topic: the committed position, read once the previous owner was fenced. */
   readonly committed: ReadonlyMap<string, Committed>;
-  /** Per input topic: the next offset to process, as committed by this task's last transaction. */
+  /**
+   * Per input topic: the next offset to process, as committed by this task's last transaction
+   * (-1 when never committed, until `continues` puts it at the log start), or past what held
+   * nothing to process (markers, aborted records).
+   */
   readonly next: Map<string, bigint>;
   /** What the service opened with the task (its stores, its windows). */
   readonly local: L;
@@ -63,6 +69,7 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
   private readonly tasks = new Map<string, Promise<Task<G, L>>>();
   private assigned = new Set<string>();
   private assigning: Promise<void> = Promise.resolve();
+  private readonly filtered = new FilteredStretches();
 
   constructor(private readonly options: TaskManagerOptions<G, L>) {}
 
@@ -107,6 +114,53 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
     const id = taskId(this.groupOf(topic).name, partition);
     if (!this.assigned.has(id)) throw new Error(`task ${id} is not assigned to this instance`);
     return this.tasks.get(id) ?? this.open(id);
+  }
+
+  /**
+   * Whether a batch of `topic` whose first offset is `firstOffset` (kafkajs' `firstOffset()`,
+   * which counts transaction markers) continues the task's position there, leaving no record
+   * before it unprocessed. When false the caller seeks its consumer to `task.next` and drops the
+   * batch: kafkajs delivers batches fetched before a rejoin after it (a fetcher whose fetch failed
+   * on a leader move rejoins while another's, from an old position, is in flight; issue #21), and
+   * taking one would skip the records before it. A never-committed input starts at the log start,
+   * whatever batch came first. The position moves where nothing is left to process before the
+   * batch: past what kafkajs passed over by itself (`follow`), or to the log start once retention
+   * deleted the records (else the seek would be answered from the log start again, forever).
+   * Call it within `exclusive`.
+   */
+  async continues(task: Task<G, L>, topic: string, firstOffset: string | null): Promise<boolean> {
+    if (firstOffset === null) return true;
+    const first = BigInt(firstOffset);
+    let next = task.next.get(topic) ?? -1n;
+    if (next < 0n) next = await logStart(this.options.admin, topic, task.partition);
+    next = this.filtered.past(topic, task.partition, next);
+    if (first > next) {
+      const start = await logStart(this.options.admin, topic, task.partition);
+      if (start > next) {
+        this.options.logger.warn({ task: task.id, topic, position: next.toString(), logStart: start.toString() }, 'records deleted before they were processed; the task reads on from the log start');
+        next = start;
+      }
+    }
+    task.next.set(topic, next);
+    return first <= next;
+  }
+
+  /** The task read `topic` up to `lastOffset` with nothing to process past its position (a batch's tail of markers, aborted records). */
+  passed(task: Task<G, L>, topic: string, lastOffset: string): void {
+    const after = BigInt(lastOffset) + 1n;
+    if (after > (task.next.get(topic) ?? -1n)) task.next.set(topic, after);
+  }
+
+  /**
+   * Hears of the fetches kafkajs resolves by itself, with only markers or aborted records (they
+   * never reach eachBatch), so that `continues` moves a position past them instead of seeking
+   * back to them again and again.
+   */
+  follow(consumer: Consumer): void {
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0 || payload.firstOffset === null) return;
+      this.filtered.add(payload.topic, payload.partition, BigInt(payload.firstOffset), BigInt(payload.lastOffset));
+    });
   }
 
   /** Runs `work` after the task's previous work, never two at once. */
