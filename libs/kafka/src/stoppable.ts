@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { retryOptionsOf } from './client.ts';
 
 /**
@@ -13,6 +13,13 @@ import { retryOptionsOf } from './client.ts';
  *
  * Here the restart is refused once stopping began, and a consumer that rejoins anyway (a crash
  * already past that question) is disconnected again. Crashes after that are not passed on.
+ *
+ * And it is never stopped for good by its own handler: kafkajs restarts a crashed consumer only
+ * when the error is retriable, so one batch whose transaction the broker refused outright
+ * (MESSAGE_TOO_LARGE, a fenced producer, a TypeError) left a matcher or replier running without
+ * reading, until someone restarted the process. Such an error is passed to kafkajs as a plain
+ * one: the batch is retried, then the consumer restarts from the committed offsets (each crash
+ * is still logged by the service's crash listener).
  */
 export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   let stopping = false;
@@ -20,6 +27,12 @@ export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consume
   const consumer = kafka.consumer({
     ...config,
     retry: { ...config.retry, restartOnFailure: async (error) => !stopping && (restartOnFailure ? await restartOnFailure(error) : true) },
+  });
+  const run = consumer.run.bind(consumer);
+  consumer.run = (options?: ConsumerRunConfig) => run(options && {
+    ...options,
+    ...(options.eachBatch ? { eachBatch: (p) => options.eachBatch!(p).catch(rethrowRetriable) } : {}),
+    ...(options.eachMessage ? { eachMessage: (p) => options.eachMessage!(p).catch(rethrowRetriable) } : {}),
   });
   const disconnect = consumer.disconnect.bind(consumer);
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -35,4 +48,21 @@ export function stoppableConsumer(kafka: Kafka, config: ConsumerConfig): Consume
   consumer.on = ((event: string, listener: (event: unknown) => void) =>
     on(event, event === consumer.events.CRASH ? (e) => (stopping ? undefined : listener(e)) : listener)) as Consumer['on'];
   return consumer;
+}
+
+// kafkajs' rebalance answers, which its runner handles by type (a rejoin), pass unchanged.
+const REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+const UNRECOVERABLE = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
+
+/** A handler's error as kafkajs must see it to retry the batch and, at worst, restart the consumer. */
+export function retriableForKafkajs(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const e = error as Error & { retriable?: boolean; type?: string };
+  if (REJOIN.has(e.type ?? '')) return error;
+  if (e.retriable !== false && !UNRECOVERABLE.has(e.name)) return error;
+  return new Error(`${e.name}: ${e.message}`, { cause: error });
+}
+
+function rethrowRetriable(error: unknown): never {
+  throw retriableForKafkajs(error);
 }

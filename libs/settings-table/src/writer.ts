@@ -80,6 +80,7 @@ export class SettingsWriter {
       partitionAssigners: [coPartitionedAssigner([taskGroup], () => tasks.owned())],
     }));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.logger.error({ err: payload.error, restart: payload.restart }, 'settings writer consumer crashed'));
     await consumer.connect();
     await consumer.subscribe({ topic: taskGroup.inputs[0]!, fromBeginning: true });
     if (this.stopped) return void (await consumer.disconnect());

@@ -102,6 +102,7 @@ export class Materializer {
       heartbeatInterval: 2_000,
       maxWaitTimeInMs: 250,
     }));
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.options.logger.error({ err: payload.error, restart: payload.restart }, 'materializer consumer crashed'));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.generation++;
       this.owned.clear();
