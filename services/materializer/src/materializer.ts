@@ -109,6 +109,7 @@ export class Materializer {
       void tasks.assign(payload.memberAssignment);
       logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
     });
+    tasks.follow(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic: this.topology.reads.facts, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.read(p) });
@@ -135,6 +136,10 @@ export class Materializer {
     const owned = this.owned.get(partition) ?? (await this.claim(partition));
     if (!owned) return;
     const first = Number(batch.firstOffset());
+    // Past what held no facts (kafkajs passed over it by itself), or deleted before it was read.
+    const position = await this.tasks!.position(this.topology.reads.facts, partition, BigInt(owned.windows.readPosition), BigInt(first));
+    if (this.owned.get(partition) !== owned) return;
+    owned.windows.skipTo(Number(position));
     if (!owned.windows.continues(first)) {
       // Facts between the read position and this batch would be skipped: read them first.
       this.options.logger.debug({ partition, firstOffset: first, position: owned.windows.readPosition }, 'batch starts past the read position; seeking back');

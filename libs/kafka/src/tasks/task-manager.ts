@@ -131,18 +131,23 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
   async continues(task: Task<G, L>, topic: string, firstOffset: string | null): Promise<boolean> {
     if (firstOffset === null) return true;
     const first = BigInt(firstOffset);
-    let next = task.next.get(topic) ?? -1n;
-    if (next < 0n) next = await logStart(this.options.admin, topic, task.partition);
-    next = this.filtered.past(topic, task.partition, next);
-    if (first > next) {
-      const start = await logStart(this.options.admin, topic, task.partition);
-      if (start > next) {
-        this.options.logger.warn({ task: task.id, topic, position: next.toString(), logStart: start.toString() }, 'records deleted before they were processed; the task reads on from the log start');
-        next = start;
-      }
-    }
+    const next = await this.position(topic, task.partition, task.next.get(topic) ?? -1n, first);
     task.next.set(topic, next);
     return first <= next;
+  }
+
+  /**
+   * `continues` for a service that keeps its own read position (`next`, -1 when never committed):
+   * where it stands for a batch starting at `first`; the batch continues it when `first` is not past it.
+   */
+  async position(topic: string, partition: number, next: bigint, first: bigint): Promise<bigint> {
+    if (next < 0n) next = await logStart(this.options.admin, topic, partition);
+    next = this.filtered.past(topic, partition, next);
+    if (first <= next) return next;
+    const start = await logStart(this.options.admin, topic, partition);
+    if (start <= next) return next;
+    this.options.logger.warn({ topic, partition, position: next.toString(), logStart: start.toString() }, 'records deleted before they were processed; reading on from the log start');
+    return start;
   }
 
   /** The task read `topic` up to `lastOffset` with nothing to process past its position (a batch's tail of markers, aborted records). */
