@@ -80,6 +80,7 @@ export class SettingsWriter {
       partitionAssigners: [coPartitionedAssigner([taskGroup], () => tasks.owned())],
     }));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void tasks.assign(payload.memberAssignment));
+    tasks.follow(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => this.logger.error({ err: payload.error, restart: payload.restart }, 'settings writer consumer crashed'));
     await consumer.connect();
     await consumer.subscribe({ topic: taskGroup.inputs[0]!, fromBeginning: true });
@@ -100,10 +101,15 @@ export class SettingsWriter {
     const tasks = this.tasks!;
     const task = await tasks.task(batch.topic, batch.partition);
     await tasks.exclusive(task, async () => {
+      if (!(await tasks.continues(task, batch.topic, batch.firstOffset()))) {
+        // Commands between the task's position and this batch would go undecided: read them first.
+        this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(task.next.get(batch.topic)) });
+        return;
+      }
       // Below the offset committed when this task was opened: decided by the previous owner.
-      const next = task.next.get(batch.topic) ?? -1n;
+      const next = task.next.get(batch.topic)!;
       const messages = batch.messages.filter((m) => BigInt(m.offset) >= next);
-      if (messages.length === 0) return;
+      if (messages.length === 0) return tasks.passed(task, batch.topic, batch.lastOffset());
       const { stored, outcomes, records } = await this.decide(batch.topic, batch.partition, messages);
       const last = BigInt(messages[messages.length - 1]!.offset);
       try {
