@@ -143,7 +143,12 @@ export class SettingsCommands {
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.read(payload) });
+    // Committed as it reads (the seek below too): kafkajs starts every partition again from the
+    // committed offset after a rejoin (a coordinator that moved), and without one from the
+    // topic's end, skipping the outcomes written meanwhile; their PUTs were answered 503 "not
+    // applied" although the writer had applied them. A group of its own, so nobody else reads
+    // these offsets; an outcome read twice is harmless.
+    await consumer.run({ autoCommit: true, eachBatch: (payload) => this.read(payload) });
     if (start) consumer.seek({ topic, partition: start.partition, offset: start.high });
   }
 
