@@ -20,6 +20,8 @@ export interface RestoreResult {
 interface ActiveRestore {
   store: KeyValueStore;
   end: bigint;
+  /** The next offset to read: where a rejoin must take the partition up again. */
+  position: bigint;
   records: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -62,13 +64,16 @@ export class ChangelogReader {
       this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
         this.assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
         this.pauseIdle();
+        this.resumeActive();
         resolve();
       });
     });
     // Position tracking also sees batches of only transaction markers, which eachBatch never gets.
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const restore = this.active.get(`${payload.topic}/${payload.partition}`);
-      if (restore && BigInt(payload.lastOffset) + 1n >= restore.end) this.finish(payload.topic, payload.partition);
+      if (!restore) return;
+      if (BigInt(payload.lastOffset) + 1n > restore.position) restore.position = BigInt(payload.lastOffset) + 1n;
+      if (restore.position >= restore.end) this.finish(payload.topic, payload.partition);
     });
     await Promise.all([this.admin.connect(), this.consumer.connect()]);
     for (const topic of this.topics) await this.consumer.subscribe({ topic, fromBeginning: false });
@@ -81,6 +86,23 @@ export class ChangelogReader {
       .map(({ topic, partitions }) => ({ topic, partitions: partitions.filter((p) => !this.active.has(`${topic}/${p}`)) }))
       .filter((t) => t.partitions.length > 0);
     if (idle.length > 0) this.consumer.pause(idle);
+  }
+
+  /**
+   * kafkajs starts every partition again from the group's committed offset after a rejoin (a
+   * coordinator that moved), and this group commits nothing: a restore under way would go on from
+   * the topic's end, its store missing what lay between, or wait for ever for a batch. It is
+   * taken up again where it was.
+   */
+  private resumeActive(): void {
+    for (const { topic, partitions } of this.assigned) {
+      for (const partition of partitions) {
+        const restore = this.active.get(`${topic}/${partition}`);
+        if (!restore) continue;
+        this.consumer.seek({ topic, partition, offset: restore.position.toString() });
+        this.consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    }
   }
 
   private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -96,6 +118,7 @@ export class ChangelogReader {
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       await restore.store.batch(ops, { topic: batch.topic, partition: batch.partition, offset: next });
       restore.records += ops.length;
+      if (BigInt(next) > restore.position) restore.position = BigInt(next);
       resolveOffset(batch.lastOffset());
     } catch (error) {
       this.active.delete(`${batch.topic}/${batch.partition}`);
@@ -139,7 +162,7 @@ export class ChangelogReader {
 
     let restore!: ActiveRestore;
     const finished = new Promise<void>((resolve, reject) => {
-      restore = { store, end, records: 0, resolve, reject };
+      restore = { store, end, position: from, records: 0, resolve, reject };
     });
     this.active.set(key, restore);
     this.consumer.seek({ topic, partition, offset: from.toString() });
