@@ -31,11 +31,6 @@ export class CatchUp {
     this.settle();
   }
 
-  /** The consumer starts over from the log start (a new group generation): positions are unknown again. */
-  reset(): void {
-    this.next.clear();
-  }
-
   /** True when every partition has been read up to its target. */
   reached(targets: EndOffsets): boolean {
     for (const [partition, target] of targets) {

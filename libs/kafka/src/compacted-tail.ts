@@ -68,6 +68,8 @@ export class CompactedTail<T> {
   private startTargets: Promise<EndOffsets> | undefined;
   private lastTargets: EndOffsets = new Map();
   private crash: TailStoppedError | undefined;
+  /** Per partition, the offset after the last batch applied: where a rejoin takes it up again. */
+  private readonly positions = new Map<number, number>();
 
   constructor(private readonly options: CompactedTailOptions<T>) {
     this.topic = options.topic;
@@ -84,6 +86,7 @@ export class CompactedTail<T> {
     if (this.running) throw new Error(`${name}: already started`);
     this.running = true;
     this.crash = undefined;
+    this.positions.clear();
     try {
       this.admin = kafka.admin();
       await this.admin.connect();
@@ -94,9 +97,18 @@ export class CompactedTail<T> {
       const events = consumer.events;
       consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
         this.catchUp.advance(payload.partition, Number(payload.lastOffset), Number(payload.highWatermark));
+        this.positions.set(payload.partition, Number(payload.lastOffset) + 1);
       });
-      // Nothing is committed, so a rejoin (also after a restarted crash) reads from the beginning again.
-      consumer.on(events.GROUP_JOIN, () => this.catchUp.reset());
+      // kafkajs starts each partition again from the committed offset after a rejoin (a coordinator
+      // that moved, a restarted crash), and this group commits nothing: from the beginning, the copy
+      // went back through every older value of a key until the re-read passed it (a phone that opted
+      // out again read as allowed). Each partition is taken up where it was instead.
+      consumer.on(events.GROUP_JOIN, ({ payload }) => {
+        for (const partition of payload.memberAssignment[this.topic] ?? []) {
+          const at = this.positions.get(partition);
+          if (at !== undefined) consumer.seek({ topic: this.topic, partition, offset: String(at) });
+        }
+      });
       consumer.on(events.CRASH, ({ payload }) => this.crashed(payload.error, payload.restart));
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -149,7 +161,7 @@ export class CompactedTail<T> {
 
   private crashed(error: Error, restart: boolean): void {
     if (restart) {
-      this.options.logger?.[isExpectedDuringJoin(error) ? 'debug' : 'warn']({ err: error, topic: this.topic }, 'tail consumer crashed; kafkajs restarts it from the beginning');
+      this.options.logger?.[isExpectedDuringJoin(error) ? 'debug' : 'warn']({ err: error, topic: this.topic }, 'tail consumer crashed; kafkajs restarts it where it was');
       return;
     }
     this.crash = new TailStoppedError(`${this.options.name}: the consumer crashed and will not restart: ${error.message}`, { cause: error });

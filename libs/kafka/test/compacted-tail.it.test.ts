@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Kafka, KafkaConfig, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaConfig, Producer } from 'kafkajs';
 import type { Logger, OptlineConfig } from '@optline/runtime';
 import { testConfig, uniqueName } from '@optline/test';
 import { CompactedTail, createKafka, provisionTopics, TailStoppedError, UndecodableError, type CompactedTailOptions } from '../src/index.ts';
@@ -117,11 +117,11 @@ describe('CompactedTail', () => {
     await expect(reader.ready()).rejects.toBeInstanceOf(TailStoppedError);
   });
 
-  it('reads from the beginning again after a crash kafkajs restarts', async () => {
+  it('reads on after a crash kafkajs restarts', async () => {
     const name = await topic();
     await write(name, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: 'v' })));
     const lines: string[] = [];
-    const crashed = 'tail consumer crashed; kafkajs restarts it from the beginning';
+    const crashed = 'tail consumer crashed; kafkajs restarts it where it was';
     const entries = new Map<string, string>();
     const sink = {
       set: (key: string, value: string) => {
@@ -165,5 +165,34 @@ describe('CompactedTail', () => {
     expect((error as Error).message).toMatch(/crashed and will not restart/);
     expect(reader.failure).toBe(error);
     await expect(reader.sync()).rejects.toBe(error);
+  });
+  it('goes on where it was after its consumer rejoins: no key goes back through its older values', async () => {
+    // kafkajs starts each partition again from the committed offset after a rejoin (on a cluster:
+    // a coordinator that moved), and the tail commits nothing: before, it read from the beginning
+    // again, and a key updated twice held its older value until the re-read passed it (issue #21).
+    const name = await topic();
+    await write(name, Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: 'old' })));
+    await write(name, Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: 'new' })));
+    const seen: string[] = [];
+    const entries = new Map<string, string>();
+    const sink = { set: (key: string, value: string) => void (seen.push(value), entries.set(key, value)), delete: (key: string) => entries.delete(key) };
+    const { tail: reader } = tail(name, { sink });
+    await reader.start();
+    await reader.ready(30_000);
+    expect(new Set(entries.values())).toEqual(new Set(['new']));
+    const readBefore = seen.length;
+    // A second member joins the tail's group and leaves: two rejoins, partitions moving both ways.
+    const consumer = (reader as unknown as { consumer: Consumer }).consumer;
+    const member = kafka.consumer({ groupId: (await consumer.describeGroup()).groupId, maxWaitTimeInMs: 50 });
+    await member.connect();
+    await member.subscribe({ topic: name });
+    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await new Promise((r) => setTimeout(r, 1500));
+    await member.disconnect();
+    await new Promise((r) => setTimeout(r, 3000));
+    await write(name, [{ key: 'after', value: 'new' }]);
+    await reader.sync(30_000);
+    expect(seen.slice(readBefore)).toEqual(['new']);
+    expect(entries.get('after')).toBe('new');
   });
 });
