@@ -8,7 +8,7 @@ import { CatchUp, targetsFrom, type EndOffsets } from './catch-up.ts';
 import { UndecodableError } from './codec.ts';
 import { isExpectedDuringJoin } from './client.ts';
 import { fetchTopicOffsets } from './offsets.ts';
-import { stoppableConsumer } from './stoppable.ts';
+import { keepPositions, stoppableConsumer } from './stoppable.ts';
 
 /** Where the records go, in log order per partition; a `Map` is one. */
 export interface TailSink<T> {
@@ -68,8 +68,6 @@ export class CompactedTail<T> {
   private startTargets: Promise<EndOffsets> | undefined;
   private lastTargets: EndOffsets = new Map();
   private crash: TailStoppedError | undefined;
-  /** Per partition, the offset after the last batch applied: where a rejoin takes it up again. */
-  private readonly positions = new Map<number, number>();
 
   constructor(private readonly options: CompactedTailOptions<T>) {
     this.topic = options.topic;
@@ -86,7 +84,6 @@ export class CompactedTail<T> {
     if (this.running) throw new Error(`${name}: already started`);
     this.running = true;
     this.crash = undefined;
-    this.positions.clear();
     try {
       this.admin = kafka.admin();
       await this.admin.connect();
@@ -97,18 +94,10 @@ export class CompactedTail<T> {
       const events = consumer.events;
       consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
         this.catchUp.advance(payload.partition, Number(payload.lastOffset), Number(payload.highWatermark));
-        this.positions.set(payload.partition, Number(payload.lastOffset) + 1);
       });
-      // kafkajs starts each partition again from the committed offset after a rejoin (a coordinator
-      // that moved, a restarted crash), and this group commits nothing: from the beginning, the copy
-      // went back through every older value of a key until the re-read passed it (a phone that opted
-      // out again read as allowed). Each partition is taken up where it was instead.
-      consumer.on(events.GROUP_JOIN, ({ payload }) => {
-        for (const partition of payload.memberAssignment[this.topic] ?? []) {
-          const at = this.positions.get(partition);
-          if (at !== undefined) consumer.seek({ topic: this.topic, partition, offset: String(at) });
-        }
-      });
+      // A rejoin reading from the beginning again made the copy go back through older values of a
+      // key until the re-read passed it (a phone that opted out again read as allowed).
+      keepPositions(consumer);
       consumer.on(events.CRASH, ({ payload }) => this.crashed(payload.error, payload.restart));
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });

@@ -66,3 +66,27 @@ export function retriableForKafkajs(error: unknown): unknown {
 function rethrowRetriable(error: unknown): never {
   throw retriableForKafkajs(error);
 }
+
+/**
+ * Makes a consumer of a group that commits nothing take each partition up where it was after a
+ * rejoin. kafkajs starts every assigned partition again from the group's committed offset after a
+ * rejoin (a coordinator that moved with a node, a restarted crash), and without one from the
+ * beginning or the end: a copy went back through every older value of a key, a reader missed what
+ * was written meanwhile (issue #21). Call before `run()`.
+ */
+export function keepPositions(consumer: Consumer): void {
+  const positions = new Map<string, Map<number, string>>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    let byPartition = positions.get(payload.topic);
+    if (!byPartition) positions.set(payload.topic, (byPartition = new Map()));
+    byPartition.set(payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+      for (const partition of partitions) {
+        const offset = positions.get(topic)?.get(partition);
+        if (offset !== undefined) consumer.seek({ topic, partition, offset });
+      }
+    }
+  });
+}

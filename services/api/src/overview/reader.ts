@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { FACT_BRANCHES } from '@optline/core';
-import { groupId, stoppableConsumer, type Codec, type Topics } from '@optline/kafka';
+import { groupId, keepPositions, stoppableConsumer, type Codec, type Topics } from '@optline/kafka';
 import type { MatcherFact, ReplyAttempt, ReplyIntent } from '@optline/schemas';
 import type { Logger } from '@optline/runtime';
 import { Activity, HOUR_MS, WINDOW_HOURS } from './activity.ts';
@@ -64,6 +64,8 @@ export class ActivityReader {
     if (this.stopped) return;
     const consumer = stoppableConsumer(kafka, { groupId: groupId(namespace, `optline.api.overview-${randomUUID()}`), readUncommitted: false, maxWaitTimeInMs: 500 });
     this.consumer = consumer;
+    // Counted once: a rejoin would otherwise read every topic from the beginning again.
+    keepPositions(consumer);
     await consumer.connect();
     for (const topic of names) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
