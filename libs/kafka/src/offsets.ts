@@ -33,3 +33,10 @@ export async function logStart(admin: Admin, topic: string, partition: number): 
   if (low === undefined) throw new Error(`no offsets for ${topic}/${partition}`);
   return BigInt(low);
 }
+
+/** Where `groupId` reads a partition from: its committed offset, else the log start. */
+export async function readFrom(admin: Admin, groupId: string, topic: string, partition: number): Promise<bigint> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const offset = BigInt(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+  return offset >= 0n ? offset : logStart(admin, topic, partition);
+}

@@ -1,9 +1,10 @@
 // The runtime's guard against a batch that starts past a task's position (issue #21), with the
 // log start and kafkajs' own passes over filtered fetches given as data.
 import { describe, expect, it } from 'vitest';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import { createLogger } from '@optline/runtime';
 import { FilteredStretches } from '../src/tasks/filtered.ts';
+import { PositionGuard } from '../src/tasks/position.ts';
 import { TaskManager, type Task } from '../src/tasks/task-manager.ts';
 import type { CoPartitionedGroup } from '../src/tasks/assigner.ts';
 
@@ -101,5 +102,21 @@ describe('FilteredStretches', () => {
     s.add(TOPIC, 0, 40n, 44n);
     expect(s.past(TOPIC, 0, 10n)).toBe(10n);
     expect(s.past(TOPIC, 0, 40n)).toBe(45n);
+  });
+});
+
+describe('PositionGuard.check', () => {
+  const batch = (firstOffset: string | null) => ({ topic: TOPIC, partition: 0, firstOffset: () => firstOffset }) as unknown as Batch;
+
+  it('takes a batch at or before the reader, seeks back for one past it, and starts a never-read partition at the log start', async () => {
+    const admin = { fetchTopicOffsets: async () => [{ partition: 0, offset: '1000', high: '1000', low: '4' }] } as unknown as Admin;
+    const seeks: Array<{ offset: string }> = [];
+    const c = { seek: (s: { offset: string }) => void seeks.push(s) } as unknown as Consumer;
+    const guard = new PositionGuard(admin, createLogger('test', 'silent'));
+    expect(await guard.check(c, batch('10'), 10n)).toEqual({ next: 10n, continues: true });
+    expect(await guard.check(c, batch(null), 10n)).toEqual({ next: 10n, continues: true });
+    expect(await guard.check(c, batch('12'), 10n)).toEqual({ next: 10n, continues: false });
+    expect(await guard.check(c, batch('6'), -1n)).toEqual({ next: 4n, continues: false });
+    expect(seeks.map((s) => s.offset)).toEqual(['10', '4']);
   });
 });

@@ -5,10 +5,10 @@
 // before it is sent again. DESIGN.md says why.
 
 import { randomBytes } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { ReplyIntent, ReplyOutcome } from '@optline/core';
-import { AvroSerde, Codec, createKafka, deadLetterMessage, provision, stoppableConsumer, UndecodableError } from '@optline/kafka';
+import { AvroSerde, Codec, createKafka, deadLetterMessage, PositionGuard, provision, readFrom, stoppableConsumer, UndecodableError } from '@optline/kafka';
 import { createMetricsRegistry, type ServiceOptions } from '@optline/runtime';
 import { msisdn, SinchClient, type DeliveryResult, type SinchClientOptions } from '@optline/sinch';
 import { AttemptTable, attemptOf, type ReplyAttempt } from './attempts.ts';
@@ -40,6 +40,8 @@ export class Replier {
   readonly metrics: Registry;
   private readonly topology: ReplierTopology;
   private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly guard: PositionGuard;
   private readonly codec: Codec;
   private readonly sinch: SinchClient;
   private readonly attempts: AttemptTable;
@@ -59,6 +61,8 @@ export class Replier {
     const { config, logger } = options;
     this.topology = replierTopology(config);
     this.kafka = createKafka(config, logger, `${config.clientId}-replier`);
+    this.admin = this.kafka.admin();
+    this.guard = new PositionGuard(this.admin, logger);
     this.codec = new Codec(new AvroSerde(config.schemaRegistryUrl, this.topology.topics));
     // Which instance made a call, in Sinch's logs (and the test server's).
     this.sinch = new SinchClient({ userAgent: `optline-replier/${randomBytes(4).toString('hex')} (${config.clientId}; pid ${process.pid})`, ...options.sinch });
@@ -81,6 +85,7 @@ export class Replier {
   async start(): Promise<void> {
     const { logger } = this.options;
     await provision(this.options.config, logger);
+    await this.admin.connect();
     this.started = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.started.connect();
     await this.attempts.start();
@@ -105,6 +110,7 @@ export class Replier {
     });
     // kafkajs restarts a consumer after a retriable crash; after any other it stays stopped.
     consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error, restart: payload.restart }, 'replier consumer crashed'));
+    this.guard.follow(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic: this.topology.reads.replies, fromBeginning: true });
     // Partitions in parallel: each batch waits for its STARTED records' acknowledgement.
@@ -122,6 +128,7 @@ export class Replier {
     this.owned.clear();
     await this.started?.disconnect().catch(() => undefined);
     await this.attempts.stop();
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   private async claimAll(partitions: number[]): Promise<void> {
@@ -129,7 +136,12 @@ export class Replier {
       if (this.owned.has(partition)) return;
       // The fence ends the previous owner's open transaction, so its outcome records are final below.
       const producer = await this.outcomes.fence(partition);
-      this.owned.set(partition, { producer, lost: new AbortController(), progress: new PartitionProgress(), outcomes: [], dead: [], committing: null, unsettled: null });
+      // Final now, as the fence completed the previous owner's transaction.
+      const next = await readFrom(this.admin, this.topology.groupId, this.topology.reads.replies, partition).catch(async (err: unknown) => {
+        await producer.disconnect().catch(() => undefined);
+        throw err;
+      });
+      this.owned.set(partition, { producer, lost: new AbortController(), progress: new PartitionProgress(), next, outcomes: [], dead: [], committing: null, unsettled: null });
     }));
     // Everything the previous owners recorded, before any of their replies is looked at.
     await this.attempts.sync(60_000);
@@ -139,10 +151,20 @@ export class Replier {
     if (this.claim) await this.claim;
     const owned = this.owned.get(batch.partition);
     if (!owned) return;
+    // A batch from past where the partition was read to (kafkajs delivers batches fetched before
+    // a rejoin after it) would leave the replies before it unread, and its outcomes would commit
+    // past them: the consumer is sought back there instead (issue #21).
+    const position = await this.guard.check(this.consumer!, batch, owned.next);
+    owned.next = position.next;
+    if (!position.continues || this.owned.get(batch.partition) !== owned) return;
     const taken = new BatchTaken();
+    let whole = true;
     try {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
+        if (!isRunning() || isStale() || this.stopping.signal.aborted) {
+          whole = false;
+          break;
+        }
         await this.take(owned, batch.partition, message, taken);
       }
       if (taken.fresh.length > 0) {
@@ -165,6 +187,9 @@ export class Replier {
     // Only now does kafkajs fetch on past these records (nothing is auto-committed: the group's
     // committed offset moves with the outcomes, in their transactions).
     if (taken.last !== null) resolveOffset(taken.last);
+    // lastOffset() counts the markers after the last record: the next batch may start past them.
+    const read = whole ? batch.lastOffset() : taken.last;
+    if (read !== null && BigInt(read) + 1n > owned.next) owned.next = BigInt(read) + 1n;
     for (const { message, offset } of taken.dead) {
       owned.dead.push(message);
       owned.progress.finish(offset);

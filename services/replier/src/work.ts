@@ -26,6 +26,11 @@ export interface Owned {
   /** Aborted when the partition moves: its replies are then the next owner's to send. */
   lost: AbortController;
   progress: PartitionProgress;
+  /**
+   * The next offset to read: the group's committed one (else the log start) at the claim, then one
+   * past each batch taken. A batch starting past it is sought back to it (issue #21).
+   */
+  next: bigint;
   outcomes: Done[];
   dead: Message[];
   committing: Promise<void> | null;

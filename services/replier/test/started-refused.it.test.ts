@@ -6,10 +6,9 @@
 // max.message.bytes is set below any record batch, then restored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
-import { pino } from 'pino';
 import { testConfig, uniqueName } from '@optline/test';
-import { Replier } from '../src/index.ts';
-import { countsOf, intent, publish, startRig, until, type Rig } from './support.ts';
+import type { Replier } from '../src/index.ts';
+import { countsOf, intent, publish, replierOn, startRig, until, type Rig } from './support.ts';
 
 const PLAN = 'plan-refused';
 const TOKEN = 'sinch-token-refused';
@@ -22,10 +21,7 @@ beforeAll(async () => {
   rig = await startRig(config, { servicePlanId: PLAN, apiToken: TOKEN });
   admin = rig.kafka.admin();
   await admin.connect();
-  replier = new Replier({
-    config, logger: pino({ level: 'fatal' }),
-    sinch: { apiUrl: rig.sandbox.baseUrl, servicePlanId: PLAN, apiToken: TOKEN, timeoutMs: 1000, retry: { initialMs: 100, maxMs: 2000 } },
-  });
+  replier = replierOn(rig, config, 'fatal');
   await replier.start();
 });
 

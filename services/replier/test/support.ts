@@ -5,8 +5,10 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { replyEventId, replyKey, type ReplyIntent, type ReplyKind } from '@optline/core';
 import { AvroSerde, Codec, createKafka, provision, type Topics } from '@optline/kafka';
 import type { OptlineConfig } from '@optline/runtime';
+import { pino, type Level } from 'pino';
 import { SinchSandbox, type SandboxOptions } from '@optline/sinch';
 import { uniqueName } from '@optline/test';
+import { Replier } from '../src/index.ts';
 
 export const DEDICATED = '00421900000001';
 
@@ -19,9 +21,10 @@ export function intent(project: string, i: number, kind: ReplyKind = 'optOut', a
   };
 }
 
-export async function publish(producer: Producer, serde: AvroSerde, topics: Topics, intents: ReplyIntent[]): Promise<void> {
+/** As the matcher does; into `partition` when given, else the key's. */
+export async function publish(producer: Producer, serde: AvroSerde, topics: Topics, intents: ReplyIntent[], partition?: number): Promise<void> {
   const encode = await serde.encoderFor(topics.replies.name);
-  await producer.send({ topic: topics.replies.name, acks: -1, messages: intents.map((r) => ({ key: replyKey(r), value: encode(r) })) });
+  await producer.send({ topic: topics.replies.name, acks: -1, messages: intents.map((r) => ({ key: replyKey(r), value: encode(r), ...(partition === undefined ? {} : { partition }) })) });
 }
 
 /** The campaign events committed so far, decoded. */
@@ -69,7 +72,17 @@ export interface Rig {
   serde: AvroSerde;
   sandbox: SinchSandbox;
   campaign: CampaignReader;
+  sandboxOptions: SandboxOptions;
   stop(): Promise<void>;
+}
+
+/** A replier against the rig's Sinch test server, with a short call limit and back-off. */
+export function replierOn(rig: Rig, config: OptlineConfig, level: Level = 'warn'): Replier {
+  const { servicePlanId, apiToken } = rig.sandboxOptions;
+  return new Replier({
+    config, logger: pino({ level }),
+    sinch: { apiUrl: rig.sandbox.baseUrl, servicePlanId, apiToken, timeoutMs: 1000, retry: { initialMs: 100, maxMs: 2000 } },
+  });
 }
 
 export async function startRig(config: OptlineConfig, sandboxOptions: SandboxOptions): Promise<Rig> {
@@ -82,7 +95,7 @@ export async function startRig(config: OptlineConfig, sandboxOptions: SandboxOpt
   await sandbox.start();
   const campaign = await new CampaignReader(kafka, serde, topics).start();
   return {
-    topics, kafka, producer, serde, sandbox, campaign,
+    topics, kafka, producer, serde, sandbox, campaign, sandboxOptions,
     async stop() {
       await campaign.stop();
       await producer.disconnect();

@@ -6,3 +6,4 @@ export * from './transaction.ts';
 export * from './topology.ts';
 export * from './collect.ts';
 export * from './filtered.ts';
+export * from './position.ts';

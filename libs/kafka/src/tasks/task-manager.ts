@@ -3,9 +3,8 @@
 
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
-import { logStart } from '../offsets.ts';
 import { taskId, type CoPartitionedGroup } from './assigner.ts';
-import { FilteredStretches } from './filtered.ts';
+import { PositionGuard } from './position.ts';
 import { SerialQueue } from './serial.ts';
 import { fencedProducer } from './transaction.ts';
 
@@ -69,9 +68,11 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
   private readonly tasks = new Map<string, Promise<Task<G, L>>>();
   private assigned = new Set<string>();
   private assigning: Promise<void> = Promise.resolve();
-  private readonly filtered = new FilteredStretches();
+  private readonly guard: PositionGuard;
 
-  constructor(private readonly options: TaskManagerOptions<G, L>) {}
+  constructor(private readonly options: TaskManagerOptions<G, L>) {
+    this.guard = new PositionGuard(options.admin, options.logger);
+  }
 
   /** Task ids this instance owns now (for the assigner's stickiness). */
   owned(): string[] {
@@ -136,18 +137,9 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
     return first <= next;
   }
 
-  /**
-   * `continues` for a service that keeps its own read position (`next`, -1 when never committed):
-   * where it stands for a batch starting at `first`; the batch continues it when `first` is not past it.
-   */
-  async position(topic: string, partition: number, next: bigint, first: bigint): Promise<bigint> {
-    if (next < 0n) next = await logStart(this.options.admin, topic, partition);
-    next = this.filtered.past(topic, partition, next);
-    if (first <= next) return next;
-    const start = await logStart(this.options.admin, topic, partition);
-    if (start <= next) return next;
-    this.options.logger.warn({ topic, partition, position: next.toString(), logStart: start.toString() }, 'records deleted before they were processed; reading on from the log start');
-    return start;
+  /** `continues` for a service that keeps its own read position (`PositionGuard.position`). */
+  position(topic: string, partition: number, next: bigint, first: bigint): Promise<bigint> {
+    return this.guard.position(topic, partition, next, first);
   }
 
   /** The task read `topic` up to `lastOffset` with nothing to process past its position (a batch's tail of markers, aborted records). */
@@ -156,16 +148,9 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
     if (after > (task.next.get(topic) ?? -1n)) task.next.set(topic, after);
   }
 
-  /**
-   * Hears of the fetches kafkajs resolves by itself, with only markers or aborted records (they
-   * never reach eachBatch), so that `continues` moves a position past them instead of seeking
-   * back to them again and again.
-   */
+  /** Hears of the fetches kafkajs passes over by itself (`PositionGuard.follow`). */
   follow(consumer: Consumer): void {
-    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize > 0 || payload.firstOffset === null) return;
-      this.filtered.add(payload.topic, payload.partition, BigInt(payload.firstOffset), BigInt(payload.lastOffset));
-    });
+    this.guard.follow(consumer);
   }
 
   /** Runs `work` after the task's previous work, never two at once. */
