@@ -1,5 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { Codec } from '@optline/kafka';
 
 // What to print when an acknowledged record is not on the topic: whether some node's segment
 // files hold it (written, then truncated away or never made the high watermark) or none does
@@ -36,4 +39,33 @@ export function truncationLines(home: string, topic: string, n = 12): string[] {
       const lines = readFileSync(join(logs, f), 'utf8').split('\n').filter((l) => l.includes(topic) && /truncat|unclean|starts at leader epoch/i.test(l));
       return lines.slice(-n).map((l) => `${f}: ${l.slice(0, 300)}`);
     });
+}
+
+/** Every committed record of `key` on `topic`, from the beginning: where it sits and its status (for a copy that lacks one). */
+export async function recordsOfKey(kafka: Kafka, codec: Codec, topic: string, record: string, key: string, timeoutMs = 20_000): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const left = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
+  const found: string[] = [];
+  const consumer = kafka.consumer({ groupId: `forensics-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (Number(payload.lastOffset) + 1 >= (left.get(payload.partition) ?? 0)) left.delete(payload.partition);
+      if (left.size === 0) resolve();
+    });
+    if (left.size === 0) resolve();
+  });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (message.key?.toString() !== key) return;
+      const value = message.value === null ? null : ((await codec.decode(record, message.value)) as { status?: string });
+      found.push(`${topic}/${partition}@${message.offset}: ${value === null ? 'tombstone' : value.status ?? JSON.stringify(value).slice(0, 120)}`);
+    },
+  });
+  await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs))]);
+  await consumer.disconnect();
+  return found.length > 0 ? found : [`no record of ${key} on ${topic}`];
 }
