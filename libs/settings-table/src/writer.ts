@@ -101,11 +101,8 @@ export class SettingsWriter {
     const tasks = this.tasks!;
     const task = await tasks.task(batch.topic, batch.partition);
     await tasks.exclusive(task, async () => {
-      if (!(await tasks.continues(task, batch.topic, batch.firstOffset()))) {
-        // Commands between the task's position and this batch would go undecided: read them first.
-        this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(task.next.get(batch.topic)) });
-        return;
-      }
+      // Commands between the task's position and a stale batch would go undecided: read them first.
+      if (!(await tasks.accepts(task, batch, this.consumer!))) return;
       // Below the offset committed when this task was opened: decided by the previous owner.
       const next = task.next.get(batch.topic)!;
       const messages = batch.messages.filter((m) => BigInt(m.offset) >= next);

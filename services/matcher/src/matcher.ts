@@ -166,13 +166,8 @@ export class Matcher {
     const bounds = { maxRecords: this.options.maxRecordsPerTransaction ?? 40_000, maxMs: this.options.commitIntervalMs ?? 1000 };
     const env = { groupId: this.topology.groupId, deadLetterTopic: this.topology.deadLetter, encoders: this.encoders, metrics: this.metrics };
     await tasks.exclusive(task, async () => {
-      if (!(await tasks.continues(task, batch.topic, batch.firstOffset()))) {
-        // Records between the task's position and this batch would be skipped: read them first.
-        const position = String(task.next.get(batch.topic));
-        this.options.logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), position }, 'batch starts past the task position; seeking back');
-        this.consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: position });
-        return;
-      }
+      // Records between the task's position and a stale batch would be skipped: read them first.
+      if (!(await tasks.accepts(task, batch, this.consumer!))) return;
       // Replies are decided with every settings record stored before they are processed.
       if (batch.topic === this.topology.topics.inbound.name) await this.settings!.sync();
       const next = task.next.get(batch.topic)!;

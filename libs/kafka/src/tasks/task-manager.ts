@@ -1,7 +1,7 @@
 // The exactly-once task runtime: a task is partition N of every input of a task group, owned by
 // one instance at a time, with a fenced transactional producer of its own and serial work.
 
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Admin, Batch, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@optline/runtime';
 import { taskId, type CoPartitionedGroup } from './assigner.ts';
 import { PositionGuard } from './position.ts';
@@ -135,6 +135,13 @@ export class TaskManager<G extends CoPartitionedGroup, L> {
     const next = await this.position(topic, task.partition, task.next.get(topic) ?? -1n, first);
     task.next.set(topic, next);
     return first <= next;
+  }
+
+  /** `continues` for a batch of `consumer`: one that starts past the task's position is sought back to it; drop it. */
+  async accepts(task: Task<G, L>, batch: Batch, consumer: Consumer): Promise<boolean> {
+    const { next, continues } = await this.guard.check(consumer, batch, task.next.get(batch.topic) ?? -1n);
+    task.next.set(batch.topic, next);
+    return continues;
   }
 
   /** `continues` for a service that keeps its own read position (`PositionGuard.position`). */
